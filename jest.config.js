@@ -18,6 +18,7 @@ export default {
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // Integration suites spawn OS processes and share the two cores; keep it predictable.
   maxWorkers: 2,
 };
