@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { Inject, Module, type DynamicModule, type ForwardReference, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { Logger } from 'pino';
+import type { AppConfig } from './infrastructure/config/app-config.js';
+import { APP_CONFIG } from './infrastructure/config/config.token.js';
+import { createEventStore } from './infrastructure/event-store/create-event-store.js';
+import type { EventStore } from './infrastructure/event-store/event-store.port.js';
+import { EVENT_STORE } from './infrastructure/event-store/event-store.token.js';
+import { GraphqlApiModule } from './infrastructure/graphql/graphql.module.js';
+import { HttpApiModule } from './infrastructure/http/http.module.js';
+import { LOGGER } from './infrastructure/logging/logger.token.js';
+import { ProjectionsModule } from './projections/projections.module.js';
+
+export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
+
+/**
+ * Feature modules (read models, command handlers, process managers…). Add one per line.
+ * Every module sees the global providers APP_CONFIG, LOGGER and EVENT_STORE (inject them with
+ * `@Inject(TOKEN)`), the CQRS buses, and may declare GraphQL resolvers as plain providers.
+ * A module that holds a subscription or a database should release it in `onModuleDestroy`
+ * or `beforeApplicationShutdown`: the event store is closed after those, in `onApplicationShutdown`.
+ */
+export const FEATURE_MODULES: ModuleImport[] = [
+  ProjectionsModule,
+];
+
+/**
+ * Global providers: the configuration, the root logger and the event store. It is the last
+ * module to shut down, so it closes the event store once everything else has stopped.
+ */
+@Module({})
+export class CoreModule implements OnApplicationShutdown {
+  private readonly log: Logger;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ context: 'App' });
+  }
+
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: CoreModule,
+      global: true,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        {
+          provide: EVENT_STORE,
+          inject: [APP_CONFIG, LOGGER],
+          useFactory: (appConfig: AppConfig, rootLogger: Logger) => createEventStore(appConfig, rootLogger),
+        },
+      ],
+      exports: [APP_CONFIG, LOGGER, EVENT_STORE],
+    };
+  }
+
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    await this.store.close();
+    this.log.info({ store: this.store.kind }, 'event store closed');
+    this.log.info(signal ? { signal } : {}, 'stopped');
+  }
+}
+
+export interface AppModuleOptions {
+  /** Extra modules, after FEATURE_MODULES (tests use it to plug a module in). */
+  extraModules?: ModuleImport[];
+}
+
+/** The root module: `AppModule.forRoot(config, logger)`. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, logger),
+        CqrsModule.forRoot(),
+        HttpApiModule,
+        GraphqlApiModule,
+        ...FEATURE_MODULES,
+        ...(options.extraModules ?? []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,159 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { isFQDN, isIP, IsIn, IsNotEmpty, ValidateBy, ValidateIf, validateSync, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { join, resolve } from 'node:path';
+
+export const EVENT_STORE_KINDS = ['sqlite', 'kurrentdb'] as const;
+export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'NORMAL'] as const;
+export type SqliteSynchronousMode = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
+
+export const KURRENTDB_SCHEMES = ['kurrentdb://', 'esdb://', 'kurrentdb+discover://'] as const;
+
+/** The validated, typed configuration of one Urne node. Built by `loadConfig`, never mutated. */
+export interface AppConfig {
+  /** Absolute folder holding this node's files. */
+  readonly dataDir: string;
+  /** `<dataDir>/events.sqlite`: the embedded event store (used when eventStore is sqlite). */
+  readonly eventStoreFile: string;
+  /** `<dataDir>/read-models.sqlite`: this node's read models (projections). */
+  readonly readModelsFile: string;
+  readonly eventStore: EventStoreKind;
+  /** Set (and validated) when eventStore is kurrentdb; undefined otherwise. Holds credentials: never log it. */
+  readonly kurrentDbConnectionString: string | undefined;
+  readonly sqliteSynchronous: SqliteSynchronousMode;
+  readonly host: string;
+  /** 0 asks the OS for a free port. */
+  readonly port: number;
+  readonly logLevel: LogLevel;
+}
+
+/** The configuration is invalid; `issues` holds one message per faulty variable. */
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Masks the password of a URL-like value (`scheme://user:password@host`) so messages can be printed. */
+export function maskCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+}
+
+function show(value: unknown): string {
+  const text = maskCredentials(String(value));
+  return JSON.stringify(text.length > 120 ? `${text.slice(0, 117)}...` : text);
+}
+
+/** A class-validator message: `NAME: "value" is not valid; expected …`. */
+function expected(what: string): ValidationOptions {
+  return { message: (args: ValidationArguments) => `${args.property}: ${show(args.value)} is not valid; expected ${what}` };
+}
+
+const PORT_PATTERN = /^\d{1,5}$/;
+const CONNECTION_STRING_PATTERN = /^(kurrentdb|esdb|kurrentdb\+discover):\/\/\S+$/;
+
+/** A custom check whose failure message is `NAME: "value" is not valid; expected …`. */
+function Check(name: string, validate: (value: unknown) => boolean, what: string): PropertyDecorator {
+  return ValidateBy({ name, validator: { validate } }, expected(what));
+}
+
+function isPort(value: unknown): boolean {
+  return typeof value === 'string' && PORT_PATTERN.test(value) && Number(value) <= 65535;
+}
+
+function isListenHost(value: unknown): boolean {
+  return typeof value === 'string' && (isIP(value) || isFQDN(value, { require_tld: false, allow_underscores: true }));
+}
+
+const PORT_EXPECTED = 'a TCP port, an integer from 0 to 65535 (0 picks a free port)';
+
+/**
+ * The environment variables, as strings, with their defaults. Validation is done on the raw
+ * strings so that messages quote what the operator typed; `loadConfig` converts afterwards.
+ */
+class Environment {
+  @IsNotEmpty({ message: 'URNE_DATA_DIR: must not be empty' })
+  URNE_DATA_DIR = './data';
+
+  @IsIn(EVENT_STORE_KINDS, expected(`one of ${EVENT_STORE_KINDS.join(', ')}`))
+  URNE_EVENT_STORE = 'sqlite';
+
+  @ValidateIf((env: Environment) => env.URNE_EVENT_STORE === 'kurrentdb')
+  @ValidateBy(
+    { name: 'isKurrentDbConnectionString', validator: { validate: (value) => typeof value === 'string' && CONNECTION_STRING_PATTERN.test(value) } },
+    {
+      message: ({ value }: ValidationArguments) =>
+        value === undefined
+          ? 'KURRENTDB_CONNECTION_STRING: is required when URNE_EVENT_STORE is kurrentdb (e.g. kurrentdb://localhost:2113?tls=false)'
+          : `KURRENTDB_CONNECTION_STRING: ${show(value)} is not valid; expected a connection string starting with ${KURRENTDB_SCHEMES.join(' or ')}`,
+    },
+  )
+  KURRENTDB_CONNECTION_STRING?: string;
+
+  @ValidateIf((env: Environment) => env.URNE_PORT !== undefined)
+  @Check('isPort', isPort, PORT_EXPECTED)
+  URNE_PORT?: string;
+
+  /** The conventional fallback (PaaS platforms set it); ignored when URNE_PORT is set. */
+  @ValidateIf((env: Environment) => env.URNE_PORT === undefined && env.PORT !== undefined)
+  @Check('isPort', isPort, PORT_EXPECTED)
+  PORT?: string;
+
+  @Check('isListenHost', isListenHost, 'a host name or an IP address to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::')
+  URNE_HOST = '127.0.0.1';
+
+  @IsIn(LOG_LEVELS, expected(`one of ${LOG_LEVELS.join(', ')}`))
+  URNE_LOG_LEVEL = 'info';
+
+  @IsIn(SQLITE_SYNCHRONOUS_MODES, expected(`one of ${SQLITE_SYNCHRONOUS_MODES.join(', ')}`))
+  URNE_SQLITE_SYNCHRONOUS = 'FULL';
+}
+
+/** The variables loadConfig reads, and how each is normalised before validation. */
+const VARIABLES: Record<keyof Environment, (raw: string) => string> = {
+  URNE_DATA_DIR: (raw) => raw,
+  URNE_EVENT_STORE: (raw) => raw.trim().toLowerCase(),
+  KURRENTDB_CONNECTION_STRING: (raw) => raw.trim(),
+  URNE_PORT: (raw) => raw.trim(),
+  PORT: (raw) => raw.trim(),
+  URNE_HOST: (raw) => raw.trim(),
+  URNE_LOG_LEVEL: (raw) => raw.trim().toLowerCase(),
+  URNE_SQLITE_SYNCHRONOUS: (raw) => raw.trim().toUpperCase(),
+};
+
+/**
+ * Reads and validates the configuration from environment variables. Pure apart from resolving
+ * URNE_DATA_DIR against the current directory. An empty variable counts as unset.
+ * Throws ConfigError listing every problem at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const [name, normalise] of Object.entries(VARIABLES)) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') raw[name] = normalise(value);
+  }
+  const environment = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+
+  const issues = validateSync(environment, { stopAtFirstError: true }).flatMap((error) => Object.values(error.constraints ?? {}));
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const dataDir = resolve(environment.URNE_DATA_DIR);
+  const eventStore = environment.URNE_EVENT_STORE as EventStoreKind;
+  return Object.freeze({
+    dataDir,
+    eventStoreFile: join(dataDir, 'events.sqlite'),
+    readModelsFile: join(dataDir, 'read-models.sqlite'),
+    eventStore,
+    kurrentDbConnectionString: eventStore === 'kurrentdb' ? environment.KURRENTDB_CONNECTION_STRING : undefined,
+    sqliteSynchronous: environment.URNE_SQLITE_SYNCHRONOUS as SqliteSynchronousMode,
+    host: environment.URNE_HOST,
+    port: Number(environment.URNE_PORT ?? environment.PORT ?? 4000),
+    logLevel: environment.URNE_LOG_LEVEL as LogLevel,
+  });
+}

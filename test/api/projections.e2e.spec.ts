@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../src/infrastructure/config/app-config.js';
+import type { EventStore } from '../../src/infrastructure/event-store/event-store.port.js';
+import { EVENT_STORE } from '../../src/infrastructure/event-store/event-store.token.js';
+import { createLogger } from '../../src/infrastructure/logging/create-logger.js';
+import { startServer, type RunningServer } from '../../src/main.js';
+
+const metadata = () => ({ correlationId: randomUUID(), schemaVersion: 1, occurredAt: new Date().toISOString() });
+
+describe('read models over GraphQL', () => {
+  let dataDir: string;
+  let server: RunningServer;
+  let store: EventStore;
+  const logLines: Array<Record<string, unknown>> = [];
+
+  const query = async <T>(text: string): Promise<T> => {
+    const response = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text }) });
+    const body = (await response.json()) as { data: T; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    return body.data;
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'urne-read-models-'));
+    const config = loadConfig({ URNE_DATA_DIR: dataDir, URNE_PORT: '0' });
+    const logger = createLogger(config, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+    server = await startServer(config, { logger });
+    store = server.app.get<EventStore>(EVENT_STORE);
+  });
+
+  afterAll(async () => {
+    await server?.app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the ledger statistics as of a stated position, within moments of an append', async () => {
+    await store.appendToStream('sponsorship-1', [1, 2, 3].map(() => ({ id: randomUUID(), type: 'SponsorshipRecorded', data: {}, metadata: metadata() })));
+    const { position } = await store.appendToStream('registration-1', [{ id: randomUUID(), type: 'RegistrationSubmitted', data: {}, metadata: metadata() }]);
+
+    type Stats = { ledgerStatistics: { position: string | null; totalEvents: number; rows: Array<{ category: string; type: string; events: number }> } };
+    let stats: Stats | undefined;
+    for (let tries = 0; tries < 100; tries++) {
+      stats = await query<Stats>('{ ledgerStatistics { position totalEvents rows { category type events } } }');
+      if (stats.ledgerStatistics.position === position.toString()) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(stats!.ledgerStatistics).toEqual({
+      position: position.toString(),
+      totalEvents: 4,
+      rows: [
+        { category: 'registration', type: 'RegistrationSubmitted', events: 1 },
+        { category: 'sponsorship', type: 'SponsorshipRecorded', events: 3 },
+      ],
+    });
+  });
+
+  it('reports each projection with its lag', async () => {
+    const head = (await store.headPosition())!.toString();
+    const { projections } = await query<{ projections: Array<Record<string, unknown>> }>(
+      '{ projections { name version state position eventsApplied eventsBehind eventsBehindCapped msBehind headPosition error } }',
+    );
+    expect(projections).toEqual([
+      { name: 'ledger-statistics', version: 1, state: 'live', position: head, eventsApplied: 4, eventsBehind: 0, eventsBehindCapped: false, msBehind: 0, headPosition: head, error: null },
+    ]);
+  });
+
+  it('logs when a projection has caught up', () => {
+    expect(logLines.some((line) => line.msg === 'projection caught up' && line.projection === 'ledger-statistics')).toBe(true);
+  });
+});
