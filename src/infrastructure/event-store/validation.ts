@@ -5,7 +5,7 @@ import {
   InvalidEventTypeError,
   InvalidStreamNameError,
 } from './event-store.errors.js';
-import type { AllFilter, EventToAppend, ExpectedStreamState } from './event-store.port.js';
+import type { AllFilter, Direction, EventToAppend, ExpectedStreamState, ReadAllOptions, ReadStreamOptions, SubscribeToAllOptions } from './event-store.port.js';
 
 /** KurrentDB's default maximum append size (its `MaxAppendSize` setting). */
 export const MAX_APPEND_BYTES = 1024 * 1024;
@@ -138,4 +138,40 @@ function assertJson(value: unknown, what: string, depth: number): void {
     return;
   }
   throw new InvalidEventError(`${what} is not JSON (found ${typeof value === 'object' ? (value as object).constructor?.name : typeof value})`);
+}
+
+function checkDirection(direction: unknown): Direction {
+  const value = direction ?? 'forwards';
+  if (value !== 'forwards' && value !== 'backwards') throw new InvalidArgumentError('direction must be "forwards" or "backwards"');
+  return value;
+}
+
+function checkPosition(position: unknown): bigint | 'start' | 'end' {
+  if (position === 'start' || position === 'end' || (typeof position === 'bigint' && position >= 0n)) return position;
+  throw new InvalidArgumentError('fromPosition must be "start", "end" or a position >= 0n');
+}
+
+/** Validates readStream's arguments (same errors on every adapter) and fills in the defaults. */
+export function checkReadStreamOptions(stream: string, options: ReadStreamOptions): { direction: Direction; from: bigint | 'start' | 'end' } {
+  validateStreamName(stream);
+  validateMaxCount(options.maxCount);
+  const direction = checkDirection(options.direction);
+  const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
+  if (typeof from === 'bigint' ? from < 0n : from !== 'start' && from !== 'end')
+    throw new InvalidArgumentError('fromRevision must be "start", "end" or a revision >= 0n');
+  return { direction, from };
+}
+
+/** Validates readAll's arguments and fills in the defaults. */
+export function checkReadAllOptions(options: ReadAllOptions): { direction: Direction; from: bigint | 'start' | 'end' } {
+  validateMaxCount(options.maxCount);
+  validateFilter(options.filter);
+  const direction = checkDirection(options.direction);
+  return { direction, from: checkPosition(options.fromPosition ?? (direction === 'forwards' ? 'start' : 'end')) };
+}
+
+/** Validates subscribeToAll's arguments and fills in the defaults. */
+export function checkSubscribeOptions(options: SubscribeToAllOptions): { from: bigint | 'start' | 'end' } {
+  validateFilter(options.filter);
+  return { from: checkPosition(options.fromPosition ?? 'start') };
 }

@@ -31,7 +31,6 @@ import type {
   AllSubscription,
   AppendOptions,
   AppendResult,
-  Direction,
   EventMetadata,
   EventStore,
   EventToAppend,
@@ -45,12 +44,12 @@ import type {
 } from '../event-store.port.js';
 import {
   MAX_APPEND_BYTES,
+  checkReadAllOptions,
+  checkReadStreamOptions,
+  checkSubscribeOptions,
   matchesFilter,
   validateAndSerialise,
   validateExpectedState,
-  validateFilter,
-  validateMaxCount,
-  validateStreamName,
 } from '../validation.js';
 
 export interface KurrentDbEventStoreOptions {
@@ -139,12 +138,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    validateStreamName(stream);
-    validateMaxCount(options.maxCount);
-    const direction = validateDirection(options.direction);
-    const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
-    if (typeof from === 'bigint' ? from < 0n : from !== 'start' && from !== 'end')
-      throw new InvalidArgumentError(`fromRevision must be "start", "end" or a revision >= 0n`);
+    const { direction, from } = checkReadStreamOptions(stream, options);
     const store = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -166,11 +160,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    validateMaxCount(options.maxCount);
-    validateFilter(options.filter);
-    const direction = validateDirection(options.direction);
-    const from = options.fromPosition ?? (direction === 'forwards' ? 'start' : 'end');
-    validatePosition(from, 'fromPosition');
+    const { direction, from } = checkReadAllOptions(options);
     const store = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -216,9 +206,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
-    validateFilter(options.filter);
-    const from = options.fromPosition ?? 'start';
-    validatePosition(from, 'fromPosition');
+    const { from } = checkSubscribeOptions(options);
     this.assertOpen();
     const store = this;
     const source = this.client.subscribeToAll({
@@ -311,18 +299,6 @@ export class KurrentDbEventStore implements EventStore {
     if (caughtUpTo === null) return lastDelivered;
     return lastDelivered !== null && lastDelivered > caughtUpTo ? lastDelivered : caughtUpTo;
   }
-}
-
-function validateDirection(direction: Direction | undefined): Direction {
-  const value = direction ?? 'forwards';
-  if (value !== 'forwards' && value !== 'backwards') throw new InvalidArgumentError(`direction must be "forwards" or "backwards"`);
-  return value;
-}
-
-function validatePosition(position: unknown, name: string): void {
-  if (position === 'start' || position === 'end') return;
-  if (typeof position === 'bigint' && position >= 0n) return;
-  throw new InvalidArgumentError(`${name} must be "start", "end" or a position >= 0n`);
 }
 
 function toReadPosition(position: bigint | 'start' | 'end'): ReadPosition {

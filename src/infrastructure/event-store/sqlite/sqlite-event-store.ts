@@ -24,11 +24,11 @@ import type {
 } from '../event-store.port.js';
 import {
   MAX_APPEND_BYTES,
+  checkReadAllOptions,
+  checkReadStreamOptions,
+  checkSubscribeOptions,
   validateAndSerialise,
   validateExpectedState,
-  validateFilter,
-  validateMaxCount,
-  validateStreamName,
   type SerialisedEvent,
 } from '../validation.js';
 import { ChangeNotifier } from './change-notifier.js';
@@ -170,13 +170,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    validateStreamName(stream);
-    validateMaxCount(options.maxCount);
-    const direction = options.direction ?? 'forwards';
-    if (direction !== 'forwards' && direction !== 'backwards') throw new InvalidArgumentError(`direction must be "forwards" or "backwards"`);
-    const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
-    if (typeof from === 'bigint' ? from < 0n : from !== 'start' && from !== 'end')
-      throw new InvalidArgumentError(`fromRevision must be "start", "end" or a revision >= 0n`);
+    const { direction, from } = checkReadStreamOptions(stream, options);
     const store = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -201,12 +195,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    validateMaxCount(options.maxCount);
-    validateFilter(options.filter);
-    const direction = options.direction ?? 'forwards';
-    if (direction !== 'forwards' && direction !== 'backwards') throw new InvalidArgumentError(`direction must be "forwards" or "backwards"`);
-    const from = options.fromPosition ?? (direction === 'forwards' ? 'start' : 'end');
-    validatePosition(from, 'fromPosition');
+    const { direction, from } = checkReadAllOptions(options);
     const store = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -228,9 +217,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
-    validateFilter(options.filter);
-    const from = options.fromPosition ?? 'start';
-    validatePosition(from, 'fromPosition');
+    const { from } = checkSubscribeOptions(options);
     this.assertOpen();
     const abort = new AbortController();
     this.subscriptions.add(abort);
@@ -323,12 +310,6 @@ export class SqliteEventStore implements EventStore {
     }
     return statement;
   }
-}
-
-function validatePosition(position: unknown, name: string): void {
-  if (position === 'start' || position === 'end') return;
-  if (typeof position === 'bigint' && position >= 0n) return;
-  throw new InvalidArgumentError(`${name} must be "start", "end" or a position >= 0n`);
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
