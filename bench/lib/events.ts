@@ -6,8 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventToAppend, JsonObject } from '../../src/infrastructure/event-store/event-store.port.js';
 
 const ARRONDISSEMENTS = Array.from({ length: 20 }, (_, i) => `Paris ${i + 1}${i === 0 ? 'er' : 'e'}`);
-const NOTES = ['pièce vérifiée au guichet', 'justificatif reçu en ligne', 'adresse confirmée', 'inscription sur liste complémentaire'];
-const CHANNELS = ['online', 'counter', 'mail'];
+const NOTES = ['pièce vérifiée', 'reçu en ligne', 'adresse confirmée', 'liste complémentaire'];
 /** Every fill stream gets a category from this list, so the statistics projection has rows to count. */
 export const CATEGORIES = ['voter', 'registration', 'ballot'] as const;
 const TYPES: Record<(typeof CATEGORIES)[number], readonly string[]> = {
@@ -34,8 +33,6 @@ export function makeEvent(seq: number, stream: string, revision: number, extra?:
       voterId: randomUUID(),
       arrondissement: ARRONDISSEMENTS[seq % ARRONDISSEMENTS.length]!,
       station: `BV-${String(seq % 997).padStart(4, '0')}`,
-      at: occurredAt,
-      channel: CHANNELS[seq % CHANNELS.length]!,
       note: NOTES[seq % NOTES.length]!,
       ...extra,
     },

@@ -98,3 +98,26 @@ export function scenario(run: (context: ScenarioContext) => Promise<ScenarioResu
     },
   );
 }
+
+/**
+ * Whether memory stays bounded during a replay: the RSS at half the log, then the largest RSS
+ * seen after it. A streaming replay plateaus once warmed up (a few hundred thousand events), so
+ * the growth over the second half should be about 0 whatever the log size.
+ */
+export class RssGrowth {
+  private atHalf = -1;
+  private max = 0;
+
+  sample(fractionDone: number): number {
+    const rss = currentRssMb();
+    if (fractionDone >= 0.5) {
+      if (this.atHalf < 0) this.atHalf = rss;
+      if (rss > this.max) this.max = rss;
+    }
+    return rss;
+  }
+
+  get secondHalfMb(): number {
+    return this.atHalf < 0 ? 0 : Math.max(0, this.max - this.atHalf);
+  }
+}

@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { Logger } from 'pino';
 import { HttpApiModule } from '../http/http.module.js';
 import { LOGGER } from '../logging/logger.token.js';
+import { formatGraphqlError } from './format-error.js';
 import { HealthResolver } from './health.resolver.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -33,6 +34,7 @@ export const GRAPHQL_PATH = '/graphql';
           introspection: true,
           includeStacktraceInErrorResponses: false,
           csrfPrevention: true,
+          formatError: formatGraphqlError(log),
           logger: {
             debug: (message: unknown) => log.debug(String(message)),
             info: (message: unknown) => log.info(String(message)),
