@@ -88,20 +88,26 @@ export function validateAndSerialise(stream: string, events: readonly EventToApp
   validateStreamName(stream);
   if (!Array.isArray(events)) throw new InvalidArgumentError('events must be an array');
   const seen = new Set<string>();
-  let size = 0;
-  const serialised = events.map((event, index) => {
+  const serialised: SerialisedEvent[] = new Array(events.length);
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit: count exact bytes only when that bound is over.
+  let upperBound = 0;
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index];
     if (event === null || typeof event !== 'object') throw new InvalidEventError(`event #${index} is not an object`);
     if (typeof event.id !== 'string' || !UUID.test(event.id)) throw new InvalidEventError(`event #${index} has an id that is not a UUID: ${JSON.stringify(event.id)}`);
     const id = event.id.toLowerCase();
     if (seen.has(id)) throw new InvalidEventError(`event #${index} repeats the id ${id} of an earlier event in the same append`);
     seen.add(id);
     validateEventType(event.type);
-    const data = toJson(event.data, `event #${index} data`);
+    const data = toJson(event.data, index, 'data');
     const metadata = serialiseMetadata(event.metadata, index);
-    size += Buffer.byteLength(data) + Buffer.byteLength(metadata) + Buffer.byteLength(event.type);
-    return { id, type: event.type, data, metadata };
-  });
-  if (size > maxAppendBytes) throw new AppendTooLargeError(stream, size, maxAppendBytes);
+    upperBound += 3 * (data.length + metadata.length + event.type.length);
+    serialised[index] = { id, type: event.type, data, metadata };
+  }
+  if (upperBound > maxAppendBytes) {
+    const size = serialised.reduce((sum, e) => sum + Buffer.byteLength(e.data) + Buffer.byteLength(e.metadata) + Buffer.byteLength(e.type), 0);
+    if (size > maxAppendBytes) throw new AppendTooLargeError(stream, size, maxAppendBytes);
+  }
   return serialised;
 }
 
@@ -113,13 +119,31 @@ function serialiseMetadata(metadata: EventToAppend['metadata'], index: number): 
     throw new InvalidEventError(`event #${index} metadata needs a schemaVersion >= 1`);
   if (typeof metadata.occurredAt !== 'string' || Number.isNaN(Date.parse(metadata.occurredAt)))
     throw new InvalidEventError(`event #${index} metadata needs occurredAt as an ISO 8601 date`);
-  return toJson(metadata, `event #${index} metadata`);
+  return toJson(metadata, index, 'metadata');
 }
 
-/** JSON.stringify, refusing what would not survive a round trip (undefined, functions, bigints, NaN). */
-function toJson(value: unknown, what: string): string {
-  assertJson(value, what, 0);
+/**
+ * JSON.stringify, refusing what would not survive a round trip (undefined, functions, bigints,
+ * NaN, class instances). The check that allocates nothing runs first; the one that names the
+ * offending field runs only when something is wrong.
+ */
+function toJson(value: unknown, index: number, part: 'data' | 'metadata'): string {
+  if (!isPlainJson(value, 0)) assertJson(value, `event #${index} ${part}`, 0);
   return JSON.stringify(value);
+}
+
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (depth > 64 || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
 }
 
 function assertJson(value: unknown, what: string, depth: number): void {

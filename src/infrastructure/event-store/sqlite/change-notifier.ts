@@ -1,14 +1,17 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { closeSync, openSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
 /**
  * Wakes live subscribers when the log may have grown.
  *
- * Commits made through this process bump the version at once. Commits made by another process
- * touch the database's WAL file, which a directory watch (inotify) reports within milliseconds; a
- * slow check of SQLite's `data_version` covers the cases a watch can miss (network file systems,
- * a WAL file recreated after a checkpoint). A waiter passes the version it last saw, so a commit
- * that lands between its read and its wait is never lost.
+ * Commits made through this process bump the version at once. For subscribers in other
+ * processes, every commit also writes one byte to a side file, `<database>-notify`, which their
+ * directory watch (inotify) reports within a millisecond. (Watching the WAL file is not enough:
+ * it is written before the commit becomes visible, which happens through the memory-mapped
+ * `-shm` index and raises no file event.) A slow check of SQLite's `data_version` covers what a
+ * watch can miss (network file systems). A waiter passes the version it last saw, so a commit
+ * that lands between its read and its wait is never lost. While anyone waits, the safety timer
+ * keeps the process alive, as an open socket would.
  */
 export class ChangeNotifier {
   private version = 0;
@@ -16,6 +19,8 @@ export class ChangeNotifier {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastDataVersion: number | undefined;
+  private notifyFile: number | undefined;
+  private readonly oneByte = new Uint8Array(1);
 
   constructor(
     private readonly databaseFile: string,
@@ -28,8 +33,14 @@ export class ChangeNotifier {
   }
 
   /** Called after every commit made through this process. */
-  notify(): void {
+  committed(): void {
+    this.touchNotifyFile();
+    this.notify();
+  }
+
+  private notify(): void {
     this.version++;
+    if (this.timer) this.timer.unref();
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const wake of waiters) wake();
@@ -46,11 +57,14 @@ export class ChangeNotifier {
         resolve();
       };
       this.waiters.add(wake);
+      this.timer?.ref();
       abort.addEventListener('abort', wake, { once: true });
     });
   }
 
   close(): void {
+    if (this.notifyFile !== undefined) closeSync(this.notifyFile);
+    this.notifyFile = undefined;
     this.watcher?.close();
     this.watcher = undefined;
     if (this.timer) clearInterval(this.timer);
@@ -58,6 +72,16 @@ export class ChangeNotifier {
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const wake of waiters) wake();
+  }
+
+  /** A positional write of one byte, no fsync: about a microsecond, and an inotify event for watchers. */
+  private touchNotifyFile(): void {
+    try {
+      this.notifyFile ??= openSync(`${this.databaseFile}-notify`, 'w');
+      writeSync(this.notifyFile, this.oneByte, 0, 1, 0);
+    } catch {
+      // Read-only folder or similar: other processes fall back to the safety poll.
+    }
   }
 
   /** Watching starts with the first live subscriber: writers alone never pay for it. */

@@ -122,7 +122,7 @@ export class SqliteEventStore implements EventStore {
     if (serialised.length === 0) throw new InvalidArgumentError('an append needs at least one event');
     this.assertOpen();
     const result = this.appendTransaction.immediate(stream, serialised, expectedState);
-    this.notifier.notify();
+    this.notifier.committed();
     return result;
   }
 
