@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../../src/infrastructure/event-store/sqlite/sqlite-event-store.js';
 import { collect } from '../../src/infrastructure/event-store/event-store.port.js';
 import { describeEventStoreContract } from './event-store.contract.js';
+import { StoreProcess } from './support/store-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'urne-sqlite-contract-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,6 +39,20 @@ describe('SQLite event store specifics', () => {
     const second = new SqliteEventStore({ file });
     expect((await collect(second.readStream('item-kept')))[0]).toMatchObject({ id, data: { kept: true } });
     await second.close();
+  });
+
+  it('a subscriber in another process stays alive while it waits, and is woken within moments of a commit', async () => {
+    const file = join(dir, 'tail.sqlite');
+    const store = new SqliteEventStore({ file });
+    await store.appendToStream('item-old', [{ id: randomUUID(), type: 'ItemAdded', data: {}, metadata: metadata() }]);
+    const tail = StoreProcess.start('sqlite', file, 'tail');
+    expect(await tail.next()).toEqual({ caughtUp: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tail.child.exitCode).toBeNull();
+    await store.appendToStream('item-new', [{ id: randomUUID(), type: 'ItemAdded', data: {}, metadata: metadata() }]);
+    expect(await tail.next()).toEqual({ event: 'ItemAdded', stream: 'item-new' });
+    expect((await tail.exit).code).toBe(0);
+    await store.close();
   });
 
   it('a closed store refuses work with a typed error', async () => {

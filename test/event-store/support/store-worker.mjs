@@ -8,6 +8,7 @@
 //   race     read JSON lines {stream, expected, id} on stdin; append one event each; print the outcome
 //   batches  append batches of {size} events to streams "{category}-<n>" forever; print each commit
 //   append   append {count} events one by one to {stream}, then exit
+//   tail     subscribe from the end, print caught-up, then the first new event, then exit
 import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,13 @@ if (mode === 'race') {
   }
   await store.close();
   send({ done: options.count });
+} else if (mode === 'tail') {
+  // Nothing but the subscription keeps this process alive while it waits.
+  for await (const message of store.subscribeToAll({ fromPosition: 'end' })) {
+    send(message.kind === 'caughtUp' ? { caughtUp: true } : { event: message.event.type, stream: message.event.stream });
+    if (message.kind === 'event') break;
+  }
+  await store.close();
 } else {
   console.error(`unknown mode ${mode}`);
   process.exit(2);
