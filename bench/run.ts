@@ -35,6 +35,9 @@ const SCENARIOS: ScenarioSpec[] = [
   { name: 'replay-projection', dependsOn: ['fill'] },
   { name: 'single-appends', dependsOn: ['fill'] },
   { name: 'subscription-latency', dependsOn: ['fill'] },
+  { name: 'vault' },
+  { name: 'roll-import' },
+  { name: 'roll-projection', dependsOn: ['roll-import'] },
 ];
 
 /** The targets, checked after the run (figures are matched by name prefix). */

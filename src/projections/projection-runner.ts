@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent, SubscriptionMessage } from '../infrastructure/event-store/event-store.port.js';
+import { matchesFilter } from '../infrastructure/event-store/validation.js';
 import { CheckpointStore, type Checkpoint } from './checkpoint-store.js';
 import type { Projection, ReadModelDb } from './projection.js';
 
@@ -72,9 +73,14 @@ export class ProjectionRunner {
     this.applyBatch = db.transaction((events: RecordedEvent[], expected: bigint | null) => {
       const current = this.checkpoints.get(projection.name);
       if (!current || current.version !== projection.version || current.position !== expected) throw new CheckpointMovedError();
-      for (const event of events) projection.apply(db, event);
+      let applied = 0;
+      for (const event of events) {
+        if (!matchesFilter(projection.filter, event.stream, event.type)) continue;
+        projection.apply(db, event);
+        applied++;
+      }
       const last = events[events.length - 1]!;
-      this.checkpoint = { ...current, position: last.position, eventsApplied: current.eventsApplied + events.length, lastEventAt: last.recordedAt };
+      this.checkpoint = { ...current, position: last.position, eventsApplied: current.eventsApplied + applied, lastEventAt: last.recordedAt };
       this.checkpoints.put(this.checkpoint);
     });
   }
@@ -188,10 +194,10 @@ export class ProjectionRunner {
     this.state = 'catching-up';
     const startedAt = Date.now();
     const startedWith = this.checkpoint.eventsApplied;
-    const subscription = this.store.subscribeToAll({
-      fromPosition: this.checkpoint.position ?? 'start',
-      ...(this.projection.filter ? { filter: this.projection.filter } : {}),
-    });
+    // The runner filters, not the subscription: the checkpoint must move past the events a
+    // projection ignores too, or a projection interested in rare events would never be "at the
+    // head", its lag would never reach 0, and every restart would re-read what it skipped.
+    const subscription = this.store.subscribeToAll({ fromPosition: this.checkpoint.position ?? 'start' });
     this.subscription = subscription;
     const iterator = subscription[Symbol.asyncIterator]();
     let batch: RecordedEvent[] = [];

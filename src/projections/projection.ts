@@ -14,7 +14,7 @@ export interface Projection {
   readonly name: string;
   readonly version: number;
   readonly description: string;
-  /** Only these events are delivered (the checkpoint still advances past the others). */
+  /** Only these events are applied (the checkpoint still advances past the others). */
   readonly filter?: AllFilter;
   /** Creates the tables if they do not exist. */
   setUp(db: ReadModelDb): void;

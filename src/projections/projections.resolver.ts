@@ -1,5 +1,6 @@
 import { Field, Float, Int, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { Inject } from '@nestjs/common';
+import { AllowedFor } from '../infrastructure/auth/auth.decorators.js';
 import type { ReadModelDb } from './projection.js';
 import { readLedgerStatistics } from './ledger-statistics/ledger-statistics.projection.js';
 import { CheckpointStore } from './checkpoint-store.js';
@@ -49,7 +50,8 @@ export class ProjectionsResolver {
     this.checkpoints = new CheckpointStore(db);
   }
 
-  @Query(() => [ProjectionStatusType], { description: 'Every read model of this node with its lag.' })
+  @Query(() => [ProjectionStatusType], { description: 'Every read model of this node with its lag (operational data: the council and auditors).' })
+  @AllowedFor('council', 'auditor')
   async projections(): Promise<ProjectionStatusType[]> {
     return (await this.service.statuses()).map((status) => ({
       ...status,
@@ -59,6 +61,7 @@ export class ProjectionsResolver {
   }
 
   @Query(() => LedgerStatisticsType)
+  @AllowedFor('public')
   ledgerStatistics(): LedgerStatisticsType {
     // One read transaction, so the rows and the position they claim agree.
     return this.db.transaction(() => {

@@ -1,8 +1,14 @@
+import { electedOfficialsProjection } from './elected-officials/elected-officials.projection.js';
+import { electionTimelineProjection } from './election-timeline/election-timeline.projection.js';
+import { electoralRollProjection } from './electoral-roll/electoral-roll.projection.js';
 import { ledgerStatisticsProjection } from './ledger-statistics/ledger-statistics.projection.js';
+import { notificationOutboxProjection } from './notification-outbox/notification-outbox.projection.js';
 import type { Projection } from './projection.js';
 
 /** Every projection the application runs. Later read models register here. */
-export const PROJECTIONS: readonly Projection[] = [ledgerStatisticsProjection];
+export const PROJECTIONS: readonly Projection[] = [ledgerStatisticsProjection, electionTimelineProjection, notificationOutboxProjection,
+  electoralRollProjection,
+  electedOfficialsProjection];
 
 export function findProjection(name: string): Projection | undefined {
   return PROJECTIONS.find((projection) => projection.name === name);

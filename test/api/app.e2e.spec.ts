@@ -4,6 +4,7 @@ import { Query, Resolver } from '@nestjs/graphql';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AllowedFor } from '../../src/infrastructure/auth/auth.decorators.js';
 import { loadConfig, type AppConfig } from '../../src/infrastructure/config/app-config.js';
 import { APP_CONFIG } from '../../src/infrastructure/config/config.token.js';
 import type { EventStore } from '../../src/infrastructure/event-store/event-store.port.js';
@@ -21,6 +22,7 @@ class ProbeResolver {
   ) {}
 
   @Query(() => String)
+  @AllowedFor('public')
   probe(): string {
     return `${this.store.kind}:${this.config.readModelsFile}`;
   }

@@ -191,3 +191,24 @@ describe('ProjectionRunner in a process killed with SIGKILL, again and again', (
     expect(killsMidway).toBeGreaterThan(4);
   });
 });
+
+describe('ProjectionRunner with a filtered projection', () => {
+  it('moves its checkpoint past the events it ignores, so it reaches the head and reports no lag', async () => {
+    const name = randomUUID();
+    const store = new SqliteEventStore({ file: join(dir, `${name}.events.sqlite`) });
+    const db = openReadModelDatabase(join(dir, `${name}.read-models.sqlite`));
+    const votersOnly: Projection = { ...ledgerStatisticsProjection, name: 'voters-only', filter: { kind: 'streamName', prefixes: ['voter-'] } };
+    await fill(store, 1_000);
+    const head = (await store.appendToStream('sponsor-last', [event('ThingHappened')])).position;
+    const runner = new ProjectionRunner(store, db, votersOnly, { lagLogIntervalMs: 0 });
+    runner.start();
+    await runner.waitForPosition(head);
+    const status = await runner.status();
+    await runner.stop();
+    expect(status).toMatchObject({ position: head, eventsBehind: 0, msBehind: 0 });
+    expect(readLedgerStatistics(db).map((row) => row.category)).toEqual(['voter', 'voter']);
+    expect(status.eventsApplied).toBe(readLedgerStatistics(db).reduce((sum, row) => sum + row.events, 0));
+    db.close();
+    await store.close();
+  });
+});

@@ -2,13 +2,21 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { appVersion } from '../config/version.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error.js';
+import { registerElectionCommand } from './commands/election.command.js';
+import { registerGdprCommand } from './commands/gdpr.command.js';
 import { registerProjectionsCommand } from './commands/projections.command.js';
+import { registerRollCommand } from './commands/roll.command.js';
 import { registerServeCommand } from './commands/serve.command.js';
+import { registerStaffCommand } from './commands/staff.command.js';
 
 /** One function per command, each in its own file under ./commands: add a line to register one. */
 const COMMANDS: Array<(program: Command) => void> = [
   registerServeCommand,
   registerProjectionsCommand,
+  registerGdprCommand,
+  registerStaffCommand,
+  registerElectionCommand,
+  registerRollCommand,
 ];
 
 /** Builds the `urne` program. Settings are made before the commands so that they inherit them. */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { isFQDN, isIP, IsIn, IsNotEmpty, ValidateBy, ValidateIf, validateSync, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { join, resolve } from 'node:path';
+import { isMasterKeyText, MASTER_KEY_FORMAT, MasterKey } from '../personal-data/master-key.js';
 
 export const EVENT_STORE_KINDS = ['sqlite', 'kurrentdb'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
@@ -22,6 +23,16 @@ export interface AppConfig {
   readonly eventStoreFile: string;
   /** `<dataDir>/read-models.sqlite`: this node's read models (projections). */
   readonly readModelsFile: string;
+  /** `<dataDir>/keys.sqlite`: the personal data vault's per-person keys, outside the log. */
+  readonly keysFile: string;
+  /** `<dataDir>/master.key`: the master key, created on first use when URNE_MASTER_KEY is unset. */
+  readonly masterKeyFile: string;
+  /** From URNE_MASTER_KEY (32 bytes); undefined when unset. Prints as "[REDACTED]": safe in logs. */
+  readonly masterKey: MasterKey | undefined;
+  /** `<dataDir>/secrets.sqlite`: password hashes, sessions, one-time codes, rate limits (shared by all nodes in a multi-node deployment). */
+  readonly secretsFile: string;
+  /** How long a session token lasts, in minutes (URNE_SESSION_TTL_MINUTES, default 480 = 8 h). */
+  readonly sessionTtlMinutes: number;
   readonly eventStore: EventStoreKind;
   /** Set (and validated) when eventStore is kurrentdb; undefined otherwise. Holds credentials: never log it. */
   readonly kurrentDbConnectionString: string | undefined;
@@ -30,6 +41,16 @@ export interface AppConfig {
   /** 0 asks the OS for a free port. */
   readonly port: number;
   readonly logLevel: LogLevel;
+  /** SMTP server for e-mail (URNE_SMTP_URL); undefined: e-mails are written to outboxDir. Holds credentials: never log it. */
+  readonly smtpUrl: string | undefined;
+  /** The From of every e-mail (URNE_MAIL_FROM). */
+  readonly mailFrom: string;
+  /** The SMS gateway's endpoint (URNE_SMS_GATEWAY_URL); undefined: SMS are written to outboxDir. */
+  readonly smsGatewayUrl: string | undefined;
+  /** The SMS gateway's bearer token (URNE_SMS_GATEWAY_TOKEN), set with the URL. A secret: never log it. */
+  readonly smsGatewayToken: string | undefined;
+  /** `<dataDir>/outbox`: where messages are written (one file each) when no SMTP server / SMS gateway is configured. */
+  readonly outboxDir: string;
 }
 
 /** The configuration is invalid; `issues` holds one message per faulty variable. */
@@ -69,6 +90,39 @@ function isPort(value: unknown): boolean {
 
 function isListenHost(value: unknown): boolean {
   return typeof value === 'string' && (isIP(value) || isFQDN(value, { require_tld: false, allow_underscores: true }));
+}
+
+function isSessionTtl(value: unknown): boolean {
+  return typeof value === 'string' && /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 10_080;
+}
+
+/** `smtp://` or `smtps://`, a host, an optional port and credentials; no path or query. */
+function isSmtpUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^smtps?:\/\/\S+$/i.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.hostname !== '' && (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
+/** `no-reply@primaire.example` or `Primaire <no-reply@primaire.example>`. */
+function isMailFrom(value: unknown): boolean {
+  return typeof value === 'string' && /^(?:[^<>\r\n@]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/.test(value);
+}
+
+/** An https:// URL (http:// only to this machine), without credentials (the token has its own variable). */
+function isSmsGatewayUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    if (url.username !== '' || url.password !== '') return false;
+    if (url.protocol === 'https:') return url.hostname !== '';
+    return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 const PORT_EXPECTED = 'a TCP port, an integer from 0 to 65535 (0 picks a free port)';
@@ -113,6 +167,41 @@ class Environment {
 
   @IsIn(SQLITE_SYNCHRONOUS_MODES, expected(`one of ${SQLITE_SYNCHRONOUS_MODES.join(', ')}`))
   URNE_SQLITE_SYNCHRONOUS = 'FULL';
+
+  /** A secret: its message never quotes the value. */
+  @ValidateIf((env: Environment) => env.URNE_MASTER_KEY !== undefined)
+  @ValidateBy(
+    { name: 'isMasterKey', validator: { validate: isMasterKeyText } },
+    { message: `URNE_MASTER_KEY: is not valid (value not shown); expected ${MASTER_KEY_FORMAT}` },
+  )
+  URNE_MASTER_KEY?: string;
+
+  @Check('isSessionTtl', isSessionTtl, 'a whole number of minutes from 1 to 10080 (one week)')
+  URNE_SESSION_TTL_MINUTES = '480';
+
+  @ValidateIf((env: Environment) => env.URNE_SMTP_URL !== undefined)
+  @Check('isSmtpUrl', isSmtpUrl, 'smtp://[user:password@]host[:port] (STARTTLS when the server offers it) or smtps://[user:password@]host[:port] (TLS)')
+  URNE_SMTP_URL?: string;
+
+  @Check('isMailFrom', isMailFrom, 'an e-mail address, or a name and an address such as "Primaire <no-reply@primaire.example>"')
+  URNE_MAIL_FROM = 'Urne <no-reply@urne.localhost>';
+
+  @ValidateIf((env: Environment) => env.URNE_SMS_GATEWAY_URL !== undefined)
+  @Check('isSmsGatewayUrl', isSmsGatewayUrl, 'an https:// URL without credentials (http:// only to localhost); the token goes in URNE_SMS_GATEWAY_TOKEN')
+  URNE_SMS_GATEWAY_URL?: string;
+
+  /** A secret: its message never quotes the value. */
+  @ValidateIf((env: Environment) => env.URNE_SMS_GATEWAY_URL !== undefined)
+  @ValidateBy(
+    { name: 'isGatewayToken', validator: { validate: (value) => typeof value === 'string' && /^[\x21-\x7e]{8,4096}$/.test(value) } },
+    {
+      message: ({ value }: ValidationArguments) =>
+        value === undefined
+          ? 'URNE_SMS_GATEWAY_TOKEN: is required when URNE_SMS_GATEWAY_URL is set'
+          : 'URNE_SMS_GATEWAY_TOKEN: is not valid (value not shown); expected 8 to 4096 printable characters without spaces',
+    },
+  )
+  URNE_SMS_GATEWAY_TOKEN?: string;
 }
 
 /** The variables loadConfig reads, and how each is normalised before validation. */
@@ -125,6 +214,12 @@ const VARIABLES: Record<keyof Environment, (raw: string) => string> = {
   URNE_HOST: (raw) => raw.trim(),
   URNE_LOG_LEVEL: (raw) => raw.trim().toLowerCase(),
   URNE_SQLITE_SYNCHRONOUS: (raw) => raw.trim().toUpperCase(),
+  URNE_MASTER_KEY: (raw) => raw.trim(),
+  URNE_SESSION_TTL_MINUTES: (raw) => raw.trim(),
+  URNE_SMTP_URL: (raw) => raw.trim(),
+  URNE_MAIL_FROM: (raw) => raw.trim(),
+  URNE_SMS_GATEWAY_URL: (raw) => raw.trim(),
+  URNE_SMS_GATEWAY_TOKEN: (raw) => raw.trim(),
 };
 
 /**
@@ -149,11 +244,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     eventStoreFile: join(dataDir, 'events.sqlite'),
     readModelsFile: join(dataDir, 'read-models.sqlite'),
+    keysFile: join(dataDir, 'keys.sqlite'),
+    masterKeyFile: join(dataDir, 'master.key'),
+    masterKey: environment.URNE_MASTER_KEY === undefined ? undefined : MasterKey.parse(environment.URNE_MASTER_KEY),
+    secretsFile: join(dataDir, 'secrets.sqlite'),
+    sessionTtlMinutes: Number(environment.URNE_SESSION_TTL_MINUTES),
     eventStore,
     kurrentDbConnectionString: eventStore === 'kurrentdb' ? environment.KURRENTDB_CONNECTION_STRING : undefined,
     sqliteSynchronous: environment.URNE_SQLITE_SYNCHRONOUS as SqliteSynchronousMode,
     host: environment.URNE_HOST,
     port: Number(environment.URNE_PORT ?? environment.PORT ?? 4000),
     logLevel: environment.URNE_LOG_LEVEL as LogLevel,
+    smtpUrl: environment.URNE_SMTP_URL,
+    mailFrom: environment.URNE_MAIL_FROM,
+    smsGatewayUrl: environment.URNE_SMS_GATEWAY_URL,
+    smsGatewayToken: environment.URNE_SMS_GATEWAY_URL === undefined ? undefined : environment.URNE_SMS_GATEWAY_TOKEN,
+    outboxDir: join(dataDir, 'outbox'),
   });
 }

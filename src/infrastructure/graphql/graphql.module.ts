@@ -23,18 +23,27 @@ export const GRAPHQL_PATH = '/graphql';
       inject: [LOGGER],
       useFactory: (logger: Logger): ApolloDriverConfig => {
         const log = logger.child({ context: 'GraphQL' });
+        const formatError = formatGraphqlError(log);
         return {
           path: GRAPHQL_PATH,
           autoSchemaFile: true,
           sortSchema: true,
-          subscriptions: { 'graphql-ws': true },
+          subscriptions: {
+            'graphql-ws': {
+              // Errors over graphql-ws get the same codes as over HTTP (UNAUTHENTICATED, FORBIDDEN…).
+              onNext: (_ctx, _id, _payload, _args, result) =>
+                result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+            },
+          },
+          // The auth guard runs on field resolvers too (@AllowedFor on @ResolveField methods).
+          fieldResolverEnhancers: ['guards'],
           playground: false,
           // The schema is public (anyone may audit the election); set explicitly so that it does
           // not change with NODE_ENV.
           introspection: true,
           includeStacktraceInErrorResponses: false,
           csrfPrevention: true,
-          formatError: formatGraphqlError(log),
+          formatError,
           logger: {
             debug: (message: unknown) => log.debug(String(message)),
             info: (message: unknown) => log.info(String(message)),
