@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import type { AppConfig } from './infrastructure/config/app-config.js';
+import { applyBodyLimit } from './infrastructure/graphql/body-limit.js';
 import { GRAPHQL_PATH } from './infrastructure/graphql/graphql.module.js';
 import { createLogger } from './infrastructure/logging/create-logger.js';
 import { NestPinoLogger } from './infrastructure/logging/nest-logger.js';
@@ -25,6 +26,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     return503OnClosing: true,
   });
   app.disable('x-powered-by');
+  applyBodyLimit(app, config);
   return { app, logger };
 }
 

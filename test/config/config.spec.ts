@@ -39,8 +39,34 @@ describe('loadConfig', () => {
       smsGatewayUrl: undefined,
       smsGatewayToken: undefined,
       outboxDir: join(resolve('data'), 'outbox'),
+      environment: 'development',
+      graphqlIntrospection: true,
+      graphqlMaxDepth: 10,
+      graphqlMaxCost: 5000,
+      graphqlMaxAliases: 30,
+      graphqlMaxBodyBytes: 102400,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the GraphQL hardening variables; production turns introspection off unless asked', () => {
+    expect(loadConfig({ URNE_ENV: 'Production' })).toMatchObject({ environment: 'production', graphqlIntrospection: false });
+    expect(loadConfig({ URNE_ENV: 'production', URNE_GRAPHQL_INTROSPECTION: 'true' }).graphqlIntrospection).toBe(true);
+    expect(loadConfig({ URNE_GRAPHQL_INTROSPECTION: 'FALSE' }).graphqlIntrospection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).environment).toBe('development');
+    expect(
+      loadConfig({ URNE_GRAPHQL_MAX_DEPTH: '12', URNE_GRAPHQL_MAX_COST: '800', URNE_GRAPHQL_MAX_ALIASES: '0', URNE_GRAPHQL_MAX_BODY_BYTES: '2048' }),
+    ).toMatchObject({ graphqlMaxDepth: 12, graphqlMaxCost: 800, graphqlMaxAliases: 0, graphqlMaxBodyBytes: 2048 });
+    expect(
+      issuesOf({ URNE_ENV: 'prod', URNE_GRAPHQL_INTROSPECTION: 'yes', URNE_GRAPHQL_MAX_DEPTH: '0', URNE_GRAPHQL_MAX_COST: '1e4', URNE_GRAPHQL_MAX_ALIASES: '-1', URNE_GRAPHQL_MAX_BODY_BYTES: '100' }),
+    ).toEqual([
+      'URNE_ENV: "prod" is not valid; expected one of development, production',
+      'URNE_GRAPHQL_INTROSPECTION: "yes" is not valid; expected true or false (the schema is public: turning it on in production discloses nothing secret)',
+      'URNE_GRAPHQL_MAX_DEPTH: "0" is not valid; expected a whole number from 1 to 100',
+      'URNE_GRAPHQL_MAX_COST: "1e4" is not valid; expected a whole number from 1 to 10000000',
+      'URNE_GRAPHQL_MAX_ALIASES: "-1" is not valid; expected a whole number from 0 to 10000',
+      'URNE_GRAPHQL_MAX_BODY_BYTES: "100" is not valid; expected a number of bytes from 1024 to 104857600 (100 MiB)',
+    ]);
   });
 
   it('reads every variable', () => {

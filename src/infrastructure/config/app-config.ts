@@ -13,6 +13,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'NORMAL'] as const;
 export type SqliteSynchronousMode = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
+export const URNE_ENVIRONMENTS = ['development', 'production'] as const;
+export type UrneEnvironment = (typeof URNE_ENVIRONMENTS)[number];
+
 export const KURRENTDB_SCHEMES = ['kurrentdb://', 'esdb://', 'kurrentdb+discover://'] as const;
 
 /** The validated, typed configuration of one Urne node. Built by `loadConfig`, never mutated. */
@@ -51,6 +54,27 @@ export interface AppConfig {
   readonly smsGatewayToken: string | undefined;
   /** `<dataDir>/outbox`: where messages are written (one file each) when no SMTP server / SMS gateway is configured. */
   readonly outboxDir: string;
+  /**
+   * URNE_ENV (default development). Only URNE_ENV selects production behaviour, not NODE_ENV:
+   * NODE_ENV is often set by images and tools and changes libraries' defaults, so every GraphQL
+   * option that depends on it is set explicitly from this value.
+   */
+  readonly environment: UrneEnvironment;
+  /**
+   * Whether `__schema` / `__type` queries are answered (URNE_GRAPHQL_INTROSPECTION). Defaults to
+   * true in development and false in production. The schema itself is public (auditors may read
+   * it, it is published with the source), so turning it on in production discloses nothing secret;
+   * it is off by default only to reduce the surface.
+   */
+  readonly graphqlIntrospection: boolean;
+  /** Deepest selection an operation may have (URNE_GRAPHQL_MAX_DEPTH, default 10). */
+  readonly graphqlMaxDepth: number;
+  /** Highest estimated cost of an operation (URNE_GRAPHQL_MAX_COST, default 5000; see query-limits.ts). */
+  readonly graphqlMaxCost: number;
+  /** Most aliased fields in an operation (URNE_GRAPHQL_MAX_ALIASES, default 30): stops alias-based guessing of codes. */
+  readonly graphqlMaxAliases: number;
+  /** Largest JSON request body, in bytes (URNE_GRAPHQL_MAX_BODY_BYTES, default 102400): larger gets HTTP 413. */
+  readonly graphqlMaxBodyBytes: number;
 }
 
 /** The configuration is invalid; `issues` holds one message per faulty variable. */
@@ -123,6 +147,11 @@ function isSmsGatewayUrl(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** A whole number from min to max, written in decimal digits. */
+function isIntegerBetween(min: number, max: number): (value: unknown) => boolean {
+  return (value) => typeof value === 'string' && /^\d{1,9}$/.test(value) && Number(value) >= min && Number(value) <= max;
 }
 
 const PORT_EXPECTED = 'a TCP port, an integer from 0 to 65535 (0 picks a free port)';
@@ -202,6 +231,26 @@ class Environment {
     },
   )
   URNE_SMS_GATEWAY_TOKEN?: string;
+
+  @IsIn(URNE_ENVIRONMENTS, expected(`one of ${URNE_ENVIRONMENTS.join(', ')}`))
+  URNE_ENV = 'development';
+
+  /** Unset: on in development, off in production. */
+  @ValidateIf((env: Environment) => env.URNE_GRAPHQL_INTROSPECTION !== undefined)
+  @IsIn(['true', 'false'], expected('true or false (the schema is public: turning it on in production discloses nothing secret)'))
+  URNE_GRAPHQL_INTROSPECTION?: string;
+
+  @Check('isDepth', isIntegerBetween(1, 100), 'a whole number from 1 to 100')
+  URNE_GRAPHQL_MAX_DEPTH = '10';
+
+  @Check('isCost', isIntegerBetween(1, 10_000_000), 'a whole number from 1 to 10000000')
+  URNE_GRAPHQL_MAX_COST = '5000';
+
+  @Check('isAliasCount', isIntegerBetween(0, 10_000), 'a whole number from 0 to 10000')
+  URNE_GRAPHQL_MAX_ALIASES = '30';
+
+  @Check('isBodySize', isIntegerBetween(1024, 104_857_600), 'a number of bytes from 1024 to 104857600 (100 MiB)')
+  URNE_GRAPHQL_MAX_BODY_BYTES = '102400';
 }
 
 /** The variables loadConfig reads, and how each is normalised before validation. */
@@ -220,6 +269,12 @@ const VARIABLES: Record<keyof Environment, (raw: string) => string> = {
   URNE_MAIL_FROM: (raw) => raw.trim(),
   URNE_SMS_GATEWAY_URL: (raw) => raw.trim(),
   URNE_SMS_GATEWAY_TOKEN: (raw) => raw.trim(),
+  URNE_ENV: (raw) => raw.trim().toLowerCase(),
+  URNE_GRAPHQL_INTROSPECTION: (raw) => raw.trim().toLowerCase(),
+  URNE_GRAPHQL_MAX_DEPTH: (raw) => raw.trim(),
+  URNE_GRAPHQL_MAX_COST: (raw) => raw.trim(),
+  URNE_GRAPHQL_MAX_ALIASES: (raw) => raw.trim(),
+  URNE_GRAPHQL_MAX_BODY_BYTES: (raw) => raw.trim(),
 };
 
 /**
@@ -240,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const dataDir = resolve(environment.URNE_DATA_DIR);
   const eventStore = environment.URNE_EVENT_STORE as EventStoreKind;
+  const urneEnvironment = environment.URNE_ENV as UrneEnvironment;
   return Object.freeze({
     dataDir,
     eventStoreFile: join(dataDir, 'events.sqlite'),
@@ -260,5 +316,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smsGatewayUrl: environment.URNE_SMS_GATEWAY_URL,
     smsGatewayToken: environment.URNE_SMS_GATEWAY_URL === undefined ? undefined : environment.URNE_SMS_GATEWAY_TOKEN,
     outboxDir: join(dataDir, 'outbox'),
+    environment: urneEnvironment,
+    graphqlIntrospection: environment.URNE_GRAPHQL_INTROSPECTION === undefined ? urneEnvironment === 'development' : environment.URNE_GRAPHQL_INTROSPECTION === 'true',
+    graphqlMaxDepth: Number(environment.URNE_GRAPHQL_MAX_DEPTH),
+    graphqlMaxCost: Number(environment.URNE_GRAPHQL_MAX_COST),
+    graphqlMaxAliases: Number(environment.URNE_GRAPHQL_MAX_ALIASES),
+    graphqlMaxBodyBytes: Number(environment.URNE_GRAPHQL_MAX_BODY_BYTES),
   });
 }

@@ -1,10 +1,11 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { HttpException } from '@nestjs/common';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { ConcurrencyConflictError } from '../../application/command-handling/command-handling.errors.js';
 import { DomainError } from '../../domain/shared/decider.js';
 import { EventStoreError } from '../event-store/event-store.errors.js';
+import { QueryLimitError } from './query-limits.js';
 
 const HTTP_CODES: Record<number, string> = { 400: 'BAD_USER_INPUT', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 429: 'RATE_LIMITED' };
 
@@ -18,6 +19,14 @@ export function formatGraphqlError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const base = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+    // Apollo wraps validation errors with code GRAPHQL_VALIDATION_FAILED: give ours back their code.
+    if (original instanceof GraphQLError && original.originalError instanceof QueryLimitError) {
+      const limitError = original.originalError;
+      return { ...base, message: limitError.message, extensions: { code: limitError.code, figure: limitError.figure, limit: limitError.limit } };
+    }
+    if (formatted.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED') {
+      return { ...base, message: 'Introspection (__schema, __type) is turned off on this node (URNE_GRAPHQL_INTROSPECTION).', extensions: { code: 'INTROSPECTION_DISABLED' } };
+    }
     if (original instanceof DomainError) {
       return { ...base, message: original.message, extensions: { code: original.code, details: original.details } };
     }
