@@ -134,6 +134,17 @@ describe('electoral roll import (real files, real SQLite store and key store)', 
     ]);
   });
 
+  it('keeps every append under the store\'s 1 MiB limit, even with the longest fields allowed', async () => {
+    const long = (char: string, length: number) => char.repeat(length);
+    const rows = Array.from({ length: 400 }, (_, i) => `${long('É', 200)};${long('œ', 200)};1970-01-01;${long('€', 500)};${long('é', 50)};${long('ü', 50)};ID-${i}`);
+    const outcome = await fx.rollImporter.import({ electionId: E, file: fx.file([ROLL_HEADER, ...rows]) });
+    expect(outcome).toMatchObject({ status: 'imported', rows: 400 });
+    const sizes = (await fx.events()).filter((e) => e.type === 'ElectoralRollBatchImported').map((e) => Buffer.byteLength(JSON.stringify(e.data)));
+    // 400 rows of about 4.5 KB each: 1.8 MB in all, so the appends were cut by size, not by count.
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(1024 * 1024);
+    expect(Math.max(...sizes)).toBeLessThan(1024 * 1024);
+  });
+
   it('accepts English headers, columns in any order, commas, quotes, CRLF, a BOM, DD/MM/YYYY dates; ignores extra columns', async () => {
     const file = fx.file([
       '\ufeffroll_identifier,Last Name,First-Names,Birth Date,Address,Arrondissement,Polling Station,Notes\r',

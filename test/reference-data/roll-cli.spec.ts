@@ -41,7 +41,7 @@ describe('urne roll / urne officials (the built CLI, real files)', () => {
     expect(imported.status).toBe(0);
     expect(imported.stderr).toMatch(/validating \[.*\] 100% \| 30,000 rows \| [\d,]+ rows\/s/);
     expect(imported.stderr).toMatch(/importing +\[.*\] \d+% \| [\d,]+ rows \| [\d,]+ rows\/s \| ETA/);
-    expect(imported.stdout).toMatch(/^electoral roll of paris-2013: imported version 1 \(v1-[0-9a-f]{16}\): 30,000 rows in 300 batches; [\d.]+ s \(validation [\d.]+ s, import [\d.]+ s, [\d,]+ rows\/s\); SHA-256 [0-9a-f]{64}\n$/);
+    expect(imported.stdout).toMatch(/^electoral roll of paris-2013: imported version 1 \(v1-[0-9a-f]{16}\): 30,000 rows in 600 batches; [\d.]+ s \(validation [\d.]+ s, import [\d.]+ s, [\d,]+ rows\/s\); SHA-256 [0-9a-f]{64}\n$/);
 
     const again = urne('roll', 'import', 'paris-2013', 'roll.csv', '--no-progress', '--json');
     expect(again.status).toBe(0);

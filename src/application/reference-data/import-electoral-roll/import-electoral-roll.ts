@@ -82,8 +82,8 @@ export function electoralRollImportDefinition(vault: PersonalDataVault): ListImp
     uniqueKeyColumn: ROLL_COLUMN.rollIdentifier,
     uniqueKeyLabel: 'roll identifier',
     entriesPerEvent: ROLL_ENTRIES_PER_BATCH,
-    // 10 events of 100 entries (about 50 KB each) per append: one commit of the store per 1,000 rows.
-    eventsPerAppend: 10,
+    // 20 events of 50 entries (about 25 KB each) per append: one commit of the store per 1,000 rows.
+    eventsPerAppend: 20,
     // Sealed 10,000 at a time: one key-store transaction (its commit is costly) per 10 appends.
     appendsPerEntryBuild: 10,
     estimateEntryBytes(row) {
