@@ -17,6 +17,7 @@ import { PersonalDataModule } from './infrastructure/personal-data/personal-data
 import { ElectionModule } from './application/election/election.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReferenceDataModule } from './application/reference-data/reference-data.module.js';
+import { CandidacyModule } from './application/candidacy/candidacy.module.js';
 import { NotificationsModule } from './infrastructure/notifications/notifications.module.js';
 
 export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -36,6 +37,7 @@ export const FEATURE_MODULES: ModuleImport[] = [
   ElectionModule,
   NotificationsModule,
   ReferenceDataModule,
+  CandidacyModule,
 ];
 
 /**

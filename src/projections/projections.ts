@@ -4,11 +4,13 @@ import { electoralRollProjection } from './electoral-roll/electoral-roll.project
 import { ledgerStatisticsProjection } from './ledger-statistics/ledger-statistics.projection.js';
 import { notificationOutboxProjection } from './notification-outbox/notification-outbox.projection.js';
 import type { Projection } from './projection.js';
+import { sponsorshipProgressProjection } from './sponsorship-progress/sponsorship-progress.projection.js';
 
 /** Every projection the application runs. Later read models register here. */
 export const PROJECTIONS: readonly Projection[] = [ledgerStatisticsProjection, electionTimelineProjection, notificationOutboxProjection,
   electoralRollProjection,
-  electedOfficialsProjection];
+  electedOfficialsProjection,
+  sponsorshipProgressProjection];
 
 export function findProjection(name: string): Projection | undefined {
   return PROJECTIONS.find((projection) => projection.name === name);
