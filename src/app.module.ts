@@ -19,6 +19,7 @@ import { ProjectionsModule } from './projections/projections.module.js';
 import { ReferenceDataModule } from './application/reference-data/reference-data.module.js';
 import { CandidacyModule } from './application/candidacy/candidacy.module.js';
 import { NotificationsModule } from './infrastructure/notifications/notifications.module.js';
+import { RegistrationModule } from './application/registration/registration.module.js';
 
 export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
 
@@ -37,6 +38,7 @@ export const FEATURE_MODULES: ModuleImport[] = [
   ElectionModule,
   NotificationsModule,
   ReferenceDataModule,
+  RegistrationModule,
   CandidacyModule,
 ];
 

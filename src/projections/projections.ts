@@ -4,12 +4,16 @@ import { electoralRollProjection } from './electoral-roll/electoral-roll.project
 import { ledgerStatisticsProjection } from './ledger-statistics/ledger-statistics.projection.js';
 import { notificationOutboxProjection } from './notification-outbox/notification-outbox.projection.js';
 import type { Projection } from './projection.js';
+import { registrationCountsProjection } from './registration-counts/registration-counts.projection.js';
+import { registrationReviewProjection } from './registration-review/registration-review.projection.js';
+import { registrationSignalsProjection } from './registration-signals/registration-signals.projection.js';
 import { sponsorshipProgressProjection } from './sponsorship-progress/sponsorship-progress.projection.js';
 
 /** Every projection the application runs. Later read models register here. */
 export const PROJECTIONS: readonly Projection[] = [ledgerStatisticsProjection, electionTimelineProjection, notificationOutboxProjection,
   electoralRollProjection,
   electedOfficialsProjection,
+  registrationSignalsProjection, registrationReviewProjection, registrationCountsProjection,
   sponsorshipProgressProjection];
 
 export function findProjection(name: string): Projection | undefined {
