@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { ConfigError, loadConfig, type AppConfig } from '../../config/app-config.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../cli-error.js';
+import { configFromEnvironment, defaultActor } from '../cli-context.js';
 
 /**
  * `urne election declare --file election.json` declares an election from a JSON file (the fields
@@ -35,23 +34,6 @@ interface DeclareOptions {
   file: string;
   at?: string;
   actor?: string;
-}
-
-function configFromEnvironment(): AppConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, EXIT_USAGE);
-    throw error;
-  }
-}
-
-function defaultActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
 }
 
 async function parseInstantOption(at: string | undefined): Promise<Date> {

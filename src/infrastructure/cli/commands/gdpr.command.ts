@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { userInfo } from 'node:os';
-import { ConfigError, loadConfig, type AppConfig } from '../../config/app-config.js';
+import type { AppConfig } from '../../config/app-config.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../cli-error.js';
+import { configFromEnvironment, defaultActor } from '../cli-context.js';
 
 /**
  * `urne gdpr forget <subject> --reason <text>` erases a person (crypto-shredding): destroys the
@@ -29,15 +29,6 @@ interface ForgetOptions {
   commandId?: string;
 }
 
-function configFromEnvironment(): AppConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, EXIT_USAGE);
-    throw error;
-  }
-}
-
 async function openVault(config: AppConfig) {
   const { createLogger } = await import('../../logging/create-logger.js');
   // Logs go to stderr at warn and above: stdout is for the report.
@@ -49,14 +40,6 @@ async function openVault(config: AppConfig) {
   } catch (error) {
     if (error instanceof MasterKeyError) throw new CliError(error.message, EXIT_FAILURE);
     throw error;
-  }
-}
-
-function defaultActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, type AppConfig } from '../../config/app-config.js';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
+import { configFromEnvironment } from '../cli-context.js';
 
 /**
  * `urne projections list` shows each read model of this node and its lag;
@@ -14,15 +14,6 @@ export function registerProjectionsCommand(program: Command): void {
     .argument('[name]', 'the projection to rebuild (default: all of them)')
     .description('drop read models and replay the whole log into them, showing progress')
     .action(rebuild);
-}
-
-function configFromEnvironment(): AppConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, EXIT_USAGE);
-    throw error;
-  }
 }
 
 async function open() {

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { ImportOutcome, ImportProgress } from '../../../application/reference-data/shared/versioned-csv-import.js';
-import { ConfigError, loadConfig, type AppConfig } from '../../config/app-config.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../cli-error.js';
+import { configFromEnvironment, defaultActor } from '../cli-context.js';
 
 /**
  * Reference data from CSV files:
@@ -86,23 +85,6 @@ function parseNonNegativeInteger(value: string): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number < 0) throw new CliError(`expected an integer >= 0, got "${value}"`, EXIT_USAGE);
   return number;
-}
-
-function configFromEnvironment(): AppConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, EXIT_USAGE);
-    throw error;
-  }
-}
-
-function defaultActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
 }
 
 const LABELS: Record<ListKind, string> = { roll: 'electoral roll', officials: 'elected officials' };

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConfigError, loadConfig, type AppConfig } from '../../config/app-config.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../cli-error.js';
+import { configFromEnvironment } from '../cli-context.js';
 
 const ROLES = 'council, operator, trustee or auditor';
 /** The actor recorded in the metadata of what `urne staff` writes. */
@@ -45,15 +45,6 @@ export function registerStaffCommand(program: Command): void {
 /** 18 random bytes in base64url: 24 characters, 144 bits. */
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
-}
-
-function configFromEnvironment(): AppConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, EXIT_USAGE);
-    throw error;
-  }
 }
 
 /** The staff handlers, wired by hand (no Nest application): the event store, the secrets store, the system clock. */
