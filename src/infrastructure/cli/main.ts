@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { appVersion } from '../config/version.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error.js';
+import { registerDemoCommand } from './commands/demo.command.js';
 import { registerElectionCommand } from './commands/election.command.js';
 import { registerGdprCommand } from './commands/gdpr.command.js';
 import { registerProjectionsCommand } from './commands/projections.command.js';
@@ -17,6 +18,7 @@ const COMMANDS: Array<(program: Command) => void> = [
   registerStaffCommand,
   registerElectionCommand,
   registerRollCommand,
+  registerDemoCommand,
 ];
 
 /** Builds the `urne` program. Settings are made before the commands so that they inherit them. */
