@@ -26,6 +26,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     return503OnClosing: true,
   });
   app.disable('x-powered-by');
+  // Rate limits and network signals key on the client's address: behind a load balancer it is
+  // only right if the proxies in front are trusted, and only they (URNE_TRUST_PROXY).
+  app.set('trust proxy', config.trustProxy);
   applyBodyLimit(app, config);
   return { app, logger };
 }

@@ -17,6 +17,14 @@ function issuesOf(env: NodeJS.ProcessEnv): readonly string[] {
 }
 
 describe('loadConfig', () => {
+  it('reads URNE_TRUST_PROXY as a hop count or a list of trusted proxies, and refuses anything else', () => {
+    expect(loadConfig({ URNE_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ URNE_TRUST_PROXY: 'Loopback, 10.0.0.0/8, 192.168.1.7' }).trustProxy).toBe('loopback, 10.0.0.0/8, 192.168.1.7');
+    for (const bad of ['yes', '10.0.0.0/8/1', 'everyone', '-1']) {
+      expect(() => loadConfig({ URNE_TRUST_PROXY: bad })).toThrow(/URNE_TRUST_PROXY/);
+    }
+  });
+
   it('has defaults for everything', () => {
     const config = loadConfig({});
     expect(config).toEqual({
@@ -33,6 +41,7 @@ describe('loadConfig', () => {
       sqliteSynchronous: 'FULL',
       host: '127.0.0.1',
       port: 4000,
+      trustProxy: 0,
       logLevel: 'info',
       smtpUrl: undefined,
       mailFrom: 'Urne <no-reply@urne.localhost>',

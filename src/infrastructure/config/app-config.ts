@@ -43,6 +43,12 @@ export interface AppConfig {
   readonly host: string;
   /** 0 asks the OS for a free port. */
   readonly port: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (rate limits, network
+   * signals): a hop count, or a comma-separated list of addresses, subnets or Express's names
+   * (loopback, linklocal, uniquelocal). 0 (default): none; the socket's address is the client's.
+   */
+  readonly trustProxy: number | string;
   readonly logLevel: LogLevel;
   /** SMTP server for e-mail (URNE_SMTP_URL); undefined: e-mails are written to outboxDir. Holds credentials: never log it. */
   readonly smtpUrl: string | undefined;
@@ -114,6 +120,17 @@ function isPort(value: unknown): boolean {
 
 function isListenHost(value: unknown): boolean {
   return typeof value === 'string' && (isIP(value) || isFQDN(value, { require_tld: false, allow_underscores: true }));
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isTrustProxy(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (/^\d{1,2}$/.test(value)) return true;
+  return value.split(',').every((part) => {
+    const entry = part.trim();
+    const [address, bits, ...rest] = entry.split('/');
+    return rest.length === 0 && (PROXY_NAMES.has(entry) || (isIP(address ?? '') && (bits === undefined || /^\d{1,3}$/.test(bits))));
+  });
 }
 
 function isSessionTtl(value: unknown): boolean {
@@ -208,6 +225,9 @@ class Environment {
   @Check('isSessionTtl', isSessionTtl, 'a whole number of minutes from 1 to 10080 (one week)')
   URNE_SESSION_TTL_MINUTES = '480';
 
+  @Check('isTrustProxy', isTrustProxy, 'a number of proxy hops (0: trust none), or a comma-separated list of addresses, subnets (10.0.0.0/8) or loopback, linklocal, uniquelocal')
+  URNE_TRUST_PROXY = '0';
+
   @ValidateIf((env: Environment) => env.URNE_SMTP_URL !== undefined)
   @Check('isSmtpUrl', isSmtpUrl, 'smtp://[user:password@]host[:port] (STARTTLS when the server offers it) or smtps://[user:password@]host[:port] (TLS)')
   URNE_SMTP_URL?: string;
@@ -265,6 +285,7 @@ const VARIABLES: Record<keyof Environment, (raw: string) => string> = {
   URNE_SQLITE_SYNCHRONOUS: (raw) => raw.trim().toUpperCase(),
   URNE_MASTER_KEY: (raw) => raw.trim(),
   URNE_SESSION_TTL_MINUTES: (raw) => raw.trim(),
+  URNE_TRUST_PROXY: (raw) => raw.trim().toLowerCase(),
   URNE_SMTP_URL: (raw) => raw.trim(),
   URNE_MAIL_FROM: (raw) => raw.trim(),
   URNE_SMS_GATEWAY_URL: (raw) => raw.trim(),
@@ -309,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     kurrentDbConnectionString: eventStore === 'kurrentdb' ? environment.KURRENTDB_CONNECTION_STRING : undefined,
     sqliteSynchronous: environment.URNE_SQLITE_SYNCHRONOUS as SqliteSynchronousMode,
     host: environment.URNE_HOST,
+    trustProxy: /^\d+$/.test(environment.URNE_TRUST_PROXY) ? Number(environment.URNE_TRUST_PROXY) : environment.URNE_TRUST_PROXY,
     port: Number(environment.URNE_PORT ?? environment.PORT ?? 4000),
     logLevel: environment.URNE_LOG_LEVEL as LogLevel,
     smtpUrl: environment.URNE_SMTP_URL,
