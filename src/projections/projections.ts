@@ -8,13 +8,14 @@ import { registrationCountsProjection } from './registration-counts/registration
 import { registrationReviewProjection } from './registration-review/registration-review.projection.js';
 import { registrationSignalsProjection } from './registration-signals/registration-signals.projection.js';
 import { sponsorshipProgressProjection } from './sponsorship-progress/sponsorship-progress.projection.js';
+import { voterRollProjection } from './voter-roll/voter-roll.projection.js';
 
 /** Every projection the application runs. Later read models register here. */
 export const PROJECTIONS: readonly Projection[] = [ledgerStatisticsProjection, electionTimelineProjection, notificationOutboxProjection,
   electoralRollProjection,
   electedOfficialsProjection,
   registrationSignalsProjection, registrationReviewProjection, registrationCountsProjection,
-  sponsorshipProgressProjection];
+  sponsorshipProgressProjection, voterRollProjection];
 
 export function findProjection(name: string): Projection | undefined {
   return PROJECTIONS.find((projection) => projection.name === name);

@@ -3,6 +3,7 @@ import { registrationStreamName } from '../../domain/registration/index.js';
 import { NotificationsModule } from '../../infrastructure/notifications/notifications.module.js';
 import { RegistrationCountsResolver } from '../../projections/registration-counts/registration-counts.resolver.js';
 import { ProjectionsModule } from '../../projections/projections.module.js';
+import { VoterRollResolver } from '../../projections/voter-roll/voter-roll.resolver.js';
 import { RecipientDirectoryRegistry, SecretIssuerRegistry } from '../notifications/registries.js';
 import { ONE_TIME_CODES, type OneTimeCodes } from '../ports/one-time-codes.js';
 import { SecretIssueRefusedError } from '../ports/secret-issuer.js';
@@ -50,6 +51,7 @@ import { SupportActionsResolver } from './support-actions/support-actions.resolv
     SetRegistrationThresholdsResolver,
     ReviewQueueResolver,
     RegistrationCountsResolver,
+    VoterRollResolver,
   ],
   exports: [RegistrationFiles],
 })
