@@ -12,6 +12,7 @@ import { CancelRegistrationResolver } from './cancel-registration/cancel-registr
 import { ConfirmContactHandler } from './confirm-contact/confirm-contact.handler.js';
 import { ConfirmContactResolver } from './confirm-contact/confirm-contact.resolver.js';
 import { CODE_PURPOSE, CONFIRMATION_TEMPLATE, RegistrationFiles } from './registration-files.js';
+import { RegistrationConfirmationsProcessManager } from './registration-confirmations.process-manager.js';
 import { RegistrationStatusResolver } from './registration-status/registration-status.resolver.js';
 import { ReviewQueueResolver } from './review-queue/review-queue.resolver.js';
 import { ReviewRegistrationHandler } from './review-registration/review-registration.handler.js';
@@ -34,6 +35,7 @@ import { SupportActionsResolver } from './support-actions/support-actions.resolv
   imports: [ProjectionsModule, NotificationsModule],
   providers: [
     RegistrationFiles,
+    RegistrationConfirmationsProcessManager,
     SubmitRegistrationHandler,
     SubmitRegistrationResolver,
     ConfirmContactHandler,

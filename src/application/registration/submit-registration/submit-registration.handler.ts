@@ -88,8 +88,8 @@ export class SubmitRegistrationHandler implements ICommandHandler<SubmitRegistra
       command.actor,
     ));
     const flagged = result.events.some((event) => event.type === 'RegistrationFlagged');
-    await this.files.requestConfirmation(registrationId, 'email', 'submitted', command.actor, commandId);
-    await this.files.requestConfirmation(registrationId, 'phone', 'submitted', command.actor, commandId);
+    // The confirmation codes are requested by RegistrationConfirmationsProcessManager, from the
+    // RegistrationSubmitted event: a crash here cannot lose them.
     const session = await this.sessions.create(registrationId);
     return { registrationId, status: flagged ? 'in-review' : 'awaiting-confirmation', voterToken: session.token, sessionExpiresAt: session.expiresAt.toISOString() };
   }
