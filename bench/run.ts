@@ -38,6 +38,7 @@ const SCENARIOS: ScenarioSpec[] = [
   { name: 'vault' },
   { name: 'roll-import' },
   { name: 'roll-projection', dependsOn: ['roll-import'] },
+  { name: 'registration-graphql' },
 ];
 
 /** The targets, checked after the run (figures are matched by name prefix). */
