@@ -36,6 +36,7 @@ const SCENARIOS: ScenarioSpec[] = [
   { name: 'single-appends', dependsOn: ['fill'] },
   { name: 'subscription-latency', dependsOn: ['fill'] },
   { name: 'vault' },
+  { name: 'modexp' },
   { name: 'roll-import' },
   { name: 'roll-projection', dependsOn: ['roll-import'] },
   { name: 'registration-graphql' },
