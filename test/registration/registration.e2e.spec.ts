@@ -1,22 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CommandBus } from '@nestjs/cqrs';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeclareElectionCommand, type DeclareElectionInput } from '../../src/application/election/declare-election/declare-election.command.js';
 import { ManualClock } from '../../src/application/ports/clock.js';
 import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '../../src/application/ports/personal-data-vault.js';
 import { ElectoralRollImporter } from '../../src/application/reference-data/import-electoral-roll/import-electoral-roll.js';
-import { loadConfig } from '../../src/infrastructure/config/app-config.js';
 import type { EventStore, RecordedEvent } from '../../src/infrastructure/event-store/event-store.port.js';
 import { EVENT_STORE } from '../../src/infrastructure/event-store/event-store.token.js';
-import { createLogger } from '../../src/infrastructure/logging/create-logger.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import type { RunningServer } from '../../src/main.js';
 import { ProjectionsService } from '../../src/projections/projections.service.js';
 import { SmtpTestServer } from '../notifications/support/smtp-test-server.js';
 import { codesOf, graphql, wsClient, type GraphqlResponse } from '../support/graphql-client.js';
 import { createStaffAccount, staffToken } from '../support/staff-sessions.js';
 import { SmsTestGateway } from './support/sms-test-gateway.js';
+import { startRegistrationServer } from './support/registration-server.js';
 
 const E = 'paris-2013';
 const SMS_TOKEN = 'sms-gateway-token-not-for-logs';
@@ -101,18 +99,7 @@ describe('voter registration over GraphQL (real HTTP, SMTP, SMS gateway, SQLite)
   const confirm = (mutation: string, registrationId: string, code: string) => gql<Record<string, { status: string }>>(mutation, { input: { registrationId, code } });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'urne-registration-'));
-    smtp = await new SmtpTestServer().start();
-    sms = await new SmsTestGateway(SMS_TOKEN).start();
-    const config = loadConfig({
-      URNE_DATA_DIR: dir,
-      URNE_PORT: '0',
-      URNE_LOG_LEVEL: 'debug',
-      URNE_SMTP_URL: smtp.url,
-      URNE_SMS_GATEWAY_URL: sms.url,
-      URNE_SMS_GATEWAY_TOKEN: SMS_TOKEN,
-    });
-    server = await startServer(config, { logger: createLogger(config, { write: (line: string) => void logs.push(line) }), clock });
+    ({ dir, smtp, sms, server } = await startRegistrationServer({ prefix: 'urne-registration-', smsToken: SMS_TOKEN, clock, logLevel: 'debug', log: (line) => logs.push(line) }));
     const app = server.app;
     store = app.get<EventStore>(EVENT_STORE);
     council = await staffToken(app, await createStaffAccount(app, 'council.alice', 'council'));

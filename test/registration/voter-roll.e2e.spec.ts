@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CommandBus } from '@nestjs/cqrs';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeclareElectionCommand, type DeclareElectionInput } from '../../src/application/election/declare-election/declare-election.command.js';
 import { ForgetSubjectCommand } from '../../src/application/personal-data/forget-subject/forget-subject.command.js';
@@ -9,11 +8,9 @@ import { ManualClock } from '../../src/application/ports/clock.js';
 import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '../../src/application/ports/personal-data-vault.js';
 import { ElectoralRollImporter } from '../../src/application/reference-data/import-electoral-roll/import-electoral-roll.js';
 import { normaliseName } from '../../src/domain/reference-data/normalise.js';
-import { loadConfig } from '../../src/infrastructure/config/app-config.js';
 import type { EventStore, RecordedEvent } from '../../src/infrastructure/event-store/event-store.port.js';
 import { EVENT_STORE } from '../../src/infrastructure/event-store/event-store.token.js';
-import { createLogger } from '../../src/infrastructure/logging/create-logger.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import type { RunningServer } from '../../src/main.js';
 import { attachPersonalDataVault, detachPersonalDataVault } from '../../src/projections/electoral-roll/read-model-vault.js';
 import type { ReadModelDb } from '../../src/projections/projection.js';
 import { ProjectionsService, READ_MODEL_DB } from '../../src/projections/projections.service.js';
@@ -23,6 +20,7 @@ import { SmtpTestServer } from '../notifications/support/smtp-test-server.js';
 import { codesOf, graphql } from '../support/graphql-client.js';
 import { createStaffAccount, staffToken } from '../support/staff-sessions.js';
 import { SmsTestGateway } from './support/sms-test-gateway.js';
+import { startRegistrationServer } from './support/registration-server.js';
 
 const E = 'paris-2013';
 const SMS_TOKEN = 'sms-gateway-token-not-for-logs';
@@ -139,18 +137,7 @@ describe('the voter roll for council and operators (real HTTP, SQLite, vault)', 
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'urne-voter-roll-'));
-    smtp = await new SmtpTestServer().start();
-    sms = await new SmsTestGateway(SMS_TOKEN).start();
-    const config = loadConfig({
-      URNE_DATA_DIR: dir,
-      URNE_PORT: '0',
-      URNE_LOG_LEVEL: 'warn',
-      URNE_SMTP_URL: smtp.url,
-      URNE_SMS_GATEWAY_URL: sms.url,
-      URNE_SMS_GATEWAY_TOKEN: SMS_TOKEN,
-    });
-    server = await startServer(config, { logger: createLogger(config, { write: () => undefined }), clock });
+    ({ dir, smtp, sms, server } = await startRegistrationServer({ prefix: 'urne-voter-roll-', smsToken: SMS_TOKEN, clock, logLevel: 'warn' }));
     const app = server.app;
     store = app.get<EventStore>(EVENT_STORE);
     council = await staffToken(app, await createStaffAccount(app, 'council.alice', 'council'));
