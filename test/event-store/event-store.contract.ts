@@ -129,6 +129,83 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
       });
     });
 
+    describe('appendToStreams (atomic across streams)', () => {
+      it('writes to every stream, each from its own expected state, and reports each next revision', async () => {
+        const voter = stream('Voter');
+        const box = stream('Box');
+        await store.appendToStream(box, events(2), { expectedState: 'no_stream' });
+        const result = await store.appendToStreams([
+          { stream: voter, events: [event('Marked')], expectedState: 'no_stream' },
+          { stream: box, events: events(2, 'Cast'), expectedState: 1n },
+        ]);
+        expect(result.streams).toEqual([
+          { stream: voter, nextExpectedRevision: 0n },
+          { stream: box, nextExpectedRevision: 3n },
+        ]);
+        expect(result.position).toBe(await store.headPosition());
+        const written = [...(await collect(store.readStream(voter))), ...(await collect(store.readStream(box)))];
+        expect(written.map((e) => e.type)).toEqual(['Marked', 'ItemAdded', 'ItemAdded', 'Cast', 'Cast']);
+        expect(written[0]!.metadata.schemaVersion).toBe(1);
+      });
+
+      it('a conflict on one stream writes nothing to any, and names that stream', async () => {
+        const voter = stream('Voter');
+        const box = stream('Box');
+        await store.appendToStream(box, events(3), { expectedState: 'no_stream' });
+        const headBefore = await store.headPosition();
+        const error = await store
+          .appendToStreams([
+            { stream: voter, events: [event('Marked')], expectedState: 'no_stream' },
+            { stream: box, events: [event('Cast')], expectedState: 1n },
+          ])
+          .then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect((error as WrongExpectedVersionError).stream).toBe(box);
+        expect((error as WrongExpectedVersionError).actualState).toBe(2n);
+        await expectNothingWritten(voter, headBefore);
+        expect(await collect(store.readStream(box))).toHaveLength(3);
+      });
+
+      it('concurrent multi-stream appends racing on one stream: exactly one wins, whole', async () => {
+        const box = stream('Box');
+        await store.appendToStream(box, [event()], { expectedState: 'no_stream' });
+        const voters = Array.from({ length: 10 }, () => stream('Voter'));
+        const outcomes = await Promise.allSettled(
+          voters.map((voter) =>
+            store.appendToStreams([
+              { stream: voter, events: [event('Marked')], expectedState: 'no_stream' },
+              { stream: box, events: [event('Cast')], expectedState: 0n },
+            ]),
+          ),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        let marked = 0;
+        for (const voter of voters) marked += (await collect(store.readStream(voter)).catch(() => [])).length;
+        expect(marked).toBe(1);
+        expect(await collect(store.readStream(box))).toHaveLength(2);
+      });
+
+      it('refuses a stream named twice, an empty part, or invalid events, writing nothing', async () => {
+        const s = stream();
+        await expect(store.appendToStreams([])).rejects.toBeInstanceOf(InvalidArgumentError);
+        await expect(
+          store.appendToStreams([
+            { stream: s, events: [event()], expectedState: 'any' },
+            { stream: s, events: [event()], expectedState: 'any' },
+          ]),
+        ).rejects.toBeInstanceOf(InvalidArgumentError);
+        await expect(store.appendToStreams([{ stream: s, events: [], expectedState: 'any' }])).rejects.toBeInstanceOf(InvalidArgumentError);
+        const shared = randomUUID();
+        await expect(
+          store.appendToStreams([
+            { stream: s, events: [event('A', {}, shared)], expectedState: 'any' },
+            { stream: stream(), events: [event('B', {}, shared)], expectedState: 'any' },
+          ]),
+        ).rejects.toBeInstanceOf(InvalidEventError);
+        await expect(collect(store.readStream(s))).rejects.toBeInstanceOf(StreamNotFoundError);
+      });
+    });
+
     describe('idempotent retries', () => {
       it('the same ids at the same exact revision succeed again without duplicates', async () => {
         const s = stream();

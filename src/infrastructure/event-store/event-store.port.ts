@@ -67,6 +67,20 @@ export interface AppendResult {
   position: bigint;
 }
 
+/** One stream's part of an atomic multi-stream append. */
+export interface StreamAppend {
+  stream: string;
+  events: readonly EventToAppend[];
+  expectedState: ExpectedStreamState;
+}
+
+export interface MultiStreamAppendResult {
+  /** The global position of the last appended event. */
+  position: bigint;
+  /** Per stream, in the order requested: the revision to pass as the next expectedState. */
+  streams: { stream: string; nextExpectedRevision: bigint }[];
+}
+
 export type Direction = 'forwards' | 'backwards';
 
 export interface ReadStreamOptions {
@@ -113,6 +127,15 @@ export interface EventStore {
   readonly kind: 'sqlite' | 'kurrentdb';
 
   appendToStream(stream: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
+
+  /**
+   * Appends to several streams atomically: every expected state is checked, then all events are
+   * written or none (SQLite: one transaction; KurrentDB 25.1+: multiStreamAppend). A conflict on
+   * any stream raises WrongExpectedVersionError for that stream and writes nothing. Each stream
+   * appears once. Used where one fact has two faces kept apart on purpose (the émargement in the
+   * voter's stream, the anonymous ballot in the ballot box).
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult>;
 
   /** Reads one stream. Throws StreamNotFoundError if the stream has no event. */
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;

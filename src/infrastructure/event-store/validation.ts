@@ -5,7 +5,7 @@ import {
   InvalidEventTypeError,
   InvalidStreamNameError,
 } from './event-store.errors.js';
-import type { AllFilter, Direction, EventToAppend, ExpectedStreamState, ReadAllOptions, ReadStreamOptions, SubscribeToAllOptions } from './event-store.port.js';
+import type { AllFilter, Direction, EventToAppend, ExpectedStreamState, ReadAllOptions, ReadStreamOptions, StreamAppend, SubscribeToAllOptions } from './event-store.port.js';
 
 /** KurrentDB's default maximum append size (its `MaxAppendSize` setting). */
 export const MAX_APPEND_BYTES = 1024 * 1024;
@@ -107,6 +107,33 @@ export function validateAndSerialise(stream: string, events: readonly EventToApp
   if (upperBound > maxAppendBytes) {
     const size = serialised.reduce((sum, e) => sum + Buffer.byteLength(e.data) + Buffer.byteLength(e.metadata) + Buffer.byteLength(e.type), 0);
     if (size > maxAppendBytes) throw new AppendTooLargeError(stream, size, maxAppendBytes);
+  }
+  return serialised;
+}
+
+/** Validates a multi-stream append: each stream once, each with events, the whole within the size limit. */
+export function validateMultiAppend(appends: readonly StreamAppend[], maxAppendBytes = MAX_APPEND_BYTES): SerialisedEvent[][] {
+  if (!Array.isArray(appends) || appends.length === 0) throw new InvalidArgumentError('a multi-stream append needs at least one stream');
+  const streams = new Set<string>();
+  const ids = new Set<string>();
+  let size = 0;
+  const serialised = appends.map((append, index) => {
+    if (append === null || typeof append !== 'object') throw new InvalidArgumentError(`append #${index} is not an object`);
+    if (streams.has(append.stream)) throw new InvalidArgumentError(`stream "${append.stream}" appears twice in one multi-stream append`);
+    streams.add(append.stream);
+    validateExpectedState(append.expectedState);
+    const events = validateAndSerialise(append.stream, append.events, maxAppendBytes);
+    if (events.length === 0) throw new InvalidArgumentError(`append #${index} to "${append.stream}" has no event`);
+    for (const event of events) {
+      if (ids.has(event.id)) throw new InvalidEventError(`event id ${event.id} appears in two streams of one multi-stream append`);
+      ids.add(event.id);
+      size += event.data.length + event.metadata.length + event.type.length;
+    }
+    return events;
+  });
+  if (size > maxAppendBytes) {
+    const bytes = serialised.flat().reduce((sum, e) => sum + Buffer.byteLength(e.data) + Buffer.byteLength(e.metadata) + Buffer.byteLength(e.type), 0);
+    if (bytes > maxAppendBytes) throw new AppendTooLargeError(appends.map((a) => a.stream).join(', '), bytes, maxAppendBytes);
   }
   return serialised;
 }

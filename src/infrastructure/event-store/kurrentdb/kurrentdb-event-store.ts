@@ -36,10 +36,12 @@ import type {
   EventToAppend,
   ExpectedStreamState,
   JsonValue,
+  MultiStreamAppendResult,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeToAllOptions,
+  StreamAppend,
   SubscriptionMessage,
 } from '../event-store.port.js';
 import {
@@ -50,6 +52,7 @@ import {
   matchesFilter,
   validateAndSerialise,
   validateExpectedState,
+  validateMultiAppend,
 } from '../validation.js';
 
 export interface KurrentDbEventStoreOptions {
@@ -135,6 +138,43 @@ export class KurrentDbEventStore implements EventStore {
       : // An idempotent replay is acknowledged without a position: look up where the events went the first time.
         await this.positionOfRevision(stream, result.nextExpectedRevision);
     return { nextExpectedRevision: result.nextExpectedRevision, position };
+  }
+
+  /**
+   * KurrentDB 25.1+ `multiStreamAppend`: atomic across streams. Its records carry metadata as
+   * string properties, so numbers are written as strings and read back as numbers (see
+   * toRecordedEvent). Older servers answer UNIMPLEMENTED, reported as EventStoreUnavailableError.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
+    const serialised = validateMultiAppend(appends, this.maxAppendBytes);
+    this.assertOpen();
+    const requests = appends.map((append, index) => ({
+      streamName: append.stream,
+      expectedState: append.expectedState,
+      events: append.events.map((event, eventIndex) =>
+        jsonEvent({
+          id: serialised[index]![eventIndex]!.id,
+          type: event.type,
+          data: event.data as JSONType,
+          metadata: Object.fromEntries(Object.entries(event.metadata).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])) as JSONType,
+        }),
+      ),
+    }));
+    let result;
+    try {
+      result = await this.client.multiStreamAppend(requests);
+    } catch (error) {
+      const stream = error instanceof Error && 'streamName' in error ? String(error.streamName) : appends[0]!.stream;
+      const expectedState = appends.find((append) => append.stream === stream)?.expectedState ?? 'any';
+      throw toPortError(error, stream, { expectedState, size: 0 });
+    }
+    return {
+      position: result.position,
+      streams: appends.map((append) => ({
+        stream: append.stream,
+        nextExpectedRevision: result.responses.find((response) => response.streamName === append.stream)!.revision,
+      })),
+    };
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
@@ -337,12 +377,18 @@ function toRecordedEvent(event: ClientRecordedEvent): RecordedEvent {
     id: event.id,
     type: event.type,
     data: event.data as JsonValue,
-    metadata: event.metadata as EventMetadata,
+    metadata: fromStoredMetadata(event.metadata as Record<string, unknown>),
     stream: event.streamId,
     revision: event.revision,
     position: event.position!.commit,
     recordedAt: event.created,
   };
+}
+
+/** Events written by multiStreamAppend carry string properties: schemaVersion comes back a number. */
+function fromStoredMetadata(metadata: Record<string, unknown>): EventMetadata {
+  const typed = metadata as unknown as EventMetadata;
+  return typeof metadata.schemaVersion === 'string' ? { ...typed, schemaVersion: Number(metadata.schemaVersion) } : typed;
 }
 
 /** Maps the client's errors to the port's; `append` is set when the failed call was an append. */

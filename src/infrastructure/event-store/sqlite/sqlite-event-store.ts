@@ -16,10 +16,12 @@ import type {
   EventStore,
   EventToAppend,
   ExpectedStreamState,
+  MultiStreamAppendResult,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeToAllOptions,
+  StreamAppend,
   SubscriptionMessage,
 } from '../event-store.port.js';
 import {
@@ -29,6 +31,7 @@ import {
   checkSubscribeOptions,
   validateAndSerialise,
   validateExpectedState,
+  validateMultiAppend,
   type SerialisedEvent,
 } from '../validation.js';
 import { ChangeNotifier } from './change-notifier.js';
@@ -78,6 +81,7 @@ export class SqliteEventStore implements EventStore {
   private readonly maxAppendBytes: number;
   private readonly statements;
   private readonly appendTransaction: Database.Transaction<(stream: string, events: SerialisedEvent[], expected: ExpectedStreamState) => AppendResult>;
+  private readonly multiAppendTransaction: Database.Transaction<(appends: readonly StreamAppend[], events: SerialisedEvent[][]) => MultiStreamAppendResult>;
   private readonly filterStatements = new Map<string, Database.Statement>();
   private readonly subscriptions = new Set<AbortController>();
   private closed = false;
@@ -112,6 +116,13 @@ export class SqliteEventStore implements EventStore {
     this.appendTransaction = this.db.transaction((stream: string, events: SerialisedEvent[], expected: ExpectedStreamState) =>
       this.appendInTransaction(stream, events, expected),
     );
+    this.multiAppendTransaction = this.db.transaction((appends: readonly StreamAppend[], events: SerialisedEvent[][]) => {
+      const results = appends.map((append, index) => this.appendInTransaction(append.stream, events[index]!, append.expectedState));
+      return {
+        position: results.reduce((max, result) => (result.position > max ? result.position : max), 0n),
+        streams: results.map((result, index) => ({ stream: appends[index]!.stream, nextExpectedRevision: result.nextExpectedRevision })),
+      };
+    });
     this.notifier = new ChangeNotifier(this.file, () => this.statements.dataVersion.get() as number, options.safetyPollMs ?? 500);
   }
 
@@ -122,6 +133,15 @@ export class SqliteEventStore implements EventStore {
     if (serialised.length === 0) throw new InvalidArgumentError('an append needs at least one event');
     this.assertOpen();
     const result = this.appendTransaction.immediate(stream, serialised, expectedState);
+    this.notifier.committed();
+    return result;
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
+    const serialised = validateMultiAppend(appends, this.maxAppendBytes);
+    this.assertOpen();
+    // A conflict thrown by any stream rolls the whole transaction back: nothing is written.
+    const result = this.multiAppendTransaction.immediate(appends, serialised);
     this.notifier.committed();
     return result;
   }
