@@ -7,6 +7,7 @@ import type { Projection } from './projection.js';
 import { registrationCountsProjection } from './registration-counts/registration-counts.projection.js';
 import { registrationReviewProjection } from './registration-review/registration-review.projection.js';
 import { registrationSignalsProjection } from './registration-signals/registration-signals.projection.js';
+import { turnoutProjection } from './turnout/turnout.projection.js';
 import { sponsorshipProgressProjection } from './sponsorship-progress/sponsorship-progress.projection.js';
 import { voterRollProjection } from './voter-roll/voter-roll.projection.js';
 
@@ -15,7 +16,8 @@ export const PROJECTIONS: readonly Projection[] = [ledgerStatisticsProjection, e
   electoralRollProjection,
   electedOfficialsProjection,
   registrationSignalsProjection, registrationReviewProjection, registrationCountsProjection,
-  sponsorshipProgressProjection, voterRollProjection];
+  sponsorshipProgressProjection, voterRollProjection,
+  turnoutProjection];
 
 export function findProjection(name: string): Projection | undefined {
   return PROJECTIONS.find((projection) => projection.name === name);
