@@ -20,6 +20,7 @@ import { ReferenceDataModule } from './application/reference-data/reference-data
 import { CandidacyModule } from './application/candidacy/candidacy.module.js';
 import { NotificationsModule } from './infrastructure/notifications/notifications.module.js';
 import { RegistrationModule } from './application/registration/registration.module.js';
+import { VoterSignInModule } from './application/voter-sign-in/voter-sign-in.module.js';
 
 export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
 
@@ -40,6 +41,7 @@ export const FEATURE_MODULES: ModuleImport[] = [
   ReferenceDataModule,
   RegistrationModule,
   CandidacyModule,
+  VoterSignInModule,
 ];
 
 /**
