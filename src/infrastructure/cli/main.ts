@@ -4,11 +4,13 @@ import { appVersion } from '../config/version.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error.js';
 import { registerDemoCommand } from './commands/demo.command.js';
 import { registerElectionCommand } from './commands/election.command.js';
+import { registerExportCommand } from '../belenios-export/export.command.js';
 import { registerGdprCommand } from './commands/gdpr.command.js';
 import { registerProjectionsCommand } from './commands/projections.command.js';
 import { registerRollCommand } from './commands/roll.command.js';
 import { registerServeCommand } from './commands/serve.command.js';
 import { registerStaffCommand } from './commands/staff.command.js';
+import { registerTrusteeCommand } from './trustee/trustee.command.js';
 
 /** One function per command, each in its own file under ./commands: add a line to register one. */
 const COMMANDS: Array<(program: Command) => void> = [
@@ -19,6 +21,8 @@ const COMMANDS: Array<(program: Command) => void> = [
   registerElectionCommand,
   registerRollCommand,
   registerDemoCommand,
+  registerTrusteeCommand,
+  registerExportCommand,
 ];
 
 /** Builds the `urne` program. Settings are made before the commands so that they inherit them. */
