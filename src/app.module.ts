@@ -21,6 +21,7 @@ import { CandidacyModule } from './application/candidacy/candidacy.module.js';
 import { NotificationsModule } from './infrastructure/notifications/notifications.module.js';
 import { RegistrationModule } from './application/registration/registration.module.js';
 import { VoterSignInModule } from './application/voter-sign-in/voter-sign-in.module.js';
+import { VoteModule } from './application/vote/vote.module.js';
 import { BeleniosExportModule } from './infrastructure/belenios-export/belenios-archive.controller.js';
 
 export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -43,6 +44,7 @@ export const FEATURE_MODULES: ModuleImport[] = [
   RegistrationModule,
   CandidacyModule,
   VoterSignInModule,
+  VoteModule,
   BeleniosExportModule,
 ];
 

@@ -72,49 +72,68 @@ export function invertMod(x: bigint, m: bigint): bigint {
 
 /**
  * A ModExp for bases used over and over (g, and the election key y): after a base's third use it
- * keeps, per window i and digit d, base^(d * 2^(8i)), so that base^e costs one multiplication
- * per 8 bits of e (32 for a 256-bit exponent) instead of a full exponentiation. Other bases,
- * and exponents wider than `maxExponentBits`, go to `fallback`. Pure BigInt: browsers too.
+ * keeps, per window i and digit d, base^(d * 2^(w i)), so that base^e costs one multiplication
+ * per w bits of e (32 for a 256-bit exponent with w = 8) instead of a full exponentiation. Other
+ * bases, and exponents wider than `maxExponentBits`, go to `fallback`. Pure BigInt: browsers too.
+ * `windowBits` (1 to 16, default 8) trades memory for speed: a row holds 2^w powers of 2048 bits
+ * (w = 8: 32 rows of 256, 2 MB per base for 256-bit exponents; w = 10: 26 rows of 1,024, 7 MB).
  */
-export function fixedBaseModExp(fallback: ModExp, options: { maxBases?: number; maxExponentBits?: number } = {}): ModExp {
+export function fixedBaseModExp(fallback: ModExp, options: { maxBases?: number; maxExponentBits?: number; windowBits?: number } = {}): ModExp {
   const maxBases = options.maxBases ?? 4;
   const maxExponentBits = options.maxExponentBits ?? 512;
-  const uses = new Map<string, number>();
-  const tables = new Map<string, bigint[][]>();
+  const windowBits = options.windowBits ?? 8;
+  if (!Number.isInteger(windowBits) || windowBits < 1 || windowBits > 16) throw new RangeError('windowBits must be an integer from 1 to 16');
+  const limit = 1n << BigInt(maxExponentBits);
+  // Keyed by the numbers themselves (a Map compares bigints by value): no decimal conversion per call.
+  const uses = new Map<bigint, Map<bigint, number>>();
+  const tables = new Map<bigint, Map<bigint, bigint[][]>>();
+  let tableCount = 0;
+  let useCount = 0;
   return (base, exponent, modulus) => {
-    if (exponent < 0n || exponent >= 1n << BigInt(maxExponentBits)) return fallback(base, exponent, modulus);
-    const key = `${base}/${modulus}`;
-    let table = tables.get(key);
+    if (exponent < 0n || exponent >= limit) return fallback(base, exponent, modulus);
+    let table = tables.get(modulus)?.get(base);
     if (!table) {
-      const count = (uses.get(key) ?? 0) + 1;
-      uses.set(key, count);
+      let counts = uses.get(modulus);
+      if (!counts) uses.set(modulus, (counts = new Map()));
+      const count = (counts.get(base) ?? 0) + 1;
+      if (count === 1) useCount++;
+      counts.set(base, count);
       if (count < 3) return fallback(base, exponent, modulus);
-      if (tables.size >= maxBases) tables.delete(tables.keys().next().value!);
-      if (uses.size > 64 * maxBases) uses.clear();
+      if (tableCount >= maxBases) {
+        tables.clear();
+        tableCount = 0;
+      }
+      if (useCount > 64 * maxBases) {
+        uses.clear();
+        useCount = 0;
+      }
+      let byBase = tables.get(modulus);
+      if (!byBase) tables.set(modulus, (byBase = new Map()));
       table = [];
-      tables.set(key, table);
+      byBase.set(base, table);
+      tableCount++;
     }
-    return windowedPower(table, base % modulus, exponent, modulus);
+    return windowedPower(table, base % modulus, exponent, modulus, windowBits);
   };
 }
 
-const WINDOW = 8n;
-const DIGITS = 256;
-
-/** Product over 8-bit windows of precomputed powers; extends the table as wider exponents come. */
-function windowedPower(table: bigint[][], base: bigint, exponent: bigint, modulus: bigint): bigint {
+/** Product over w-bit windows of precomputed powers; extends the table as wider exponents come. */
+function windowedPower(table: bigint[][], base: bigint, exponent: bigint, modulus: bigint, windowBits: number): bigint {
+  const shift = BigInt(windowBits);
+  const mask = (1n << shift) - 1n;
+  const digits = 1 << windowBits;
   let result = 1n;
-  for (let i = 0, e = exponent; e > 0n; i++, e >>= WINDOW) {
-    if (table.length <= i) table.push(windowRow(i === 0 ? base : (table[i - 1]![DIGITS - 1]! * table[i - 1]![1]!) % modulus, modulus));
-    const digit = Number(e & 0xffn);
-    if (digit !== 0) result = (result * table[i]![digit]!) % modulus;
+  for (let i = 0, e = exponent; e > 0n; i++, e >>= shift) {
+    if (table.length <= i) table.push(windowRow(i === 0 ? base : (table[i - 1]![digits - 1]! * table[i - 1]![1]!) % modulus, modulus, digits));
+    const digit = Number(e & mask);
+    if (digit !== 0) result = result === 1n ? table[i]![digit]! : (result * table[i]![digit]!) % modulus;
   }
   return result;
 }
 
-/** [1, b, b^2, ..., b^255] for b = base^(2^(8i)). */
-function windowRow(b: bigint, modulus: bigint): bigint[] {
+/** [1, b, b^2, ..., b^(digits-1)] for b = base^(2^(w i)). */
+function windowRow(b: bigint, modulus: bigint, digits: number): bigint[] {
   const row: bigint[] = [1n, b];
-  for (let d = 2; d < DIGITS; d++) row.push((row[d - 1]! * b) % modulus);
+  for (let d = 2; d < digits; d++) row.push((row[d - 1]! * b) % modulus);
   return row;
 }

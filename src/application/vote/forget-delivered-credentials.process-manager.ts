@@ -1,0 +1,47 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { EventStore, RecordedEvent } from '../../infrastructure/event-store/event-store.port.js';
+import { EVENT_STORE } from '../../infrastructure/event-store/event-store.token.js';
+import { LOGGER } from '../../infrastructure/logging/logger.token.js';
+import { ProcessManagerRunner, type ProcessManager } from '../../infrastructure/process-managers/process-manager-runner.js';
+import type { ReadModelDb } from '../../projections/projection.js';
+import { READ_MODEL_DB } from '../../projections/projections.service.js';
+import { VoteRounds } from './vote-rounds.js';
+
+/**
+ * Where an election forgets private credentials (Belenios 3.1 step 5, optional), it does so once
+ * the access code has been delivered: forgetting at generation would lose the code of a voter
+ * whose e-mail failed once. Driven by NotificationSent from a checkpoint, so a crash cannot skip it.
+ */
+@Injectable()
+export class ForgetDeliveredCredentialsProcessManager implements ProcessManager, OnApplicationBootstrap, OnModuleDestroy {
+  readonly name = 'forget-delivered-credentials';
+  readonly filter = { kind: 'eventType', prefixes: ['NotificationSent'] } as const;
+  readonly runner: ProcessManagerRunner;
+
+  constructor(
+    private readonly rounds: VoteRounds,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(READ_MODEL_DB) db: ReadModelDb,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.runner = new ProcessManagerRunner(store, db, this, logger.child({ context: 'ProcessManager' }));
+  }
+
+  async handle(event: RecordedEvent): Promise<void> {
+    if (event.type !== 'NotificationSent') return;
+    const { notificationId } = event.data as { notificationId: string };
+    const credential = this.rounds.secrets.credentialForNotification(notificationId);
+    if (!credential || credential.credential === null) return;
+    const state = await this.rounds.load(credential.electionId, credential.round);
+    if (state.credentialRecovery === 'forget') this.rounds.secrets.forgetPrivateCredential(credential.electionId, credential.round, credential.registrationId);
+  }
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.runner.stop();
+  }
+}

@@ -1,0 +1,101 @@
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { missingForKey, thresholdStep, type VoteSetupState } from '../../domain/vote/vote-setup.decider.js';
+
+@ObjectType('VoteCandidate')
+export class VoteCandidateType {
+  @Field() candidateId!: string;
+  @Field() name!: string;
+}
+
+@ObjectType('CandidateResult')
+export class CandidateResultType {
+  @Field() candidateId!: string;
+  @Field() name!: string;
+  @Field(() => Int) votes!: number;
+  @Field({ description: 'Percent of the votes for candidates (blank votes excluded), one decimal.' }) percentOfCandidateVotes!: number;
+  @Field({ description: 'Percent of all counted ballots (blank included), one decimal.' }) percentOfBallots!: number;
+}
+
+@ObjectType('VoteResult', { description: 'The decrypted result of a round. Denominators are stated with every percentage.' })
+export class VoteResultType {
+  @Field(() => [CandidateResultType], { description: 'In ballot order.' }) candidates!: CandidateResultType[];
+  @Field(() => Int) blank!: number;
+  @Field(() => Int, { description: 'Ballots counted: the last ballot of each credential.' }) countedBallots!: number;
+  @Field(() => Int, { description: 'Denominator of percentOfCandidateVotes: countedBallots minus blank.' }) candidateVotes!: number;
+  @Field({ description: 'The result structure as published (Belenios JSON).' }) resultJson!: string;
+  @Field({ nullable: true }) certified?: boolean;
+  @Field(() => String, { nullable: true }) winner?: string | null;
+  @Field({ nullable: true }) secondRoundNeeded?: boolean;
+}
+
+@ObjectType('VoteRound', { description: 'One round of voting: a Belenios 2.0 election, from preparation to certified result.' })
+export class VoteRoundType {
+  @Field() electionId!: string;
+  @Field(() => Int) round!: number;
+  @Field({ description: 'none, preparing, key-published, sealed, tallying, tallied, certified' }) stage!: string;
+  @Field({ nullable: true }) beleniosUuid?: string;
+  @Field(() => [VoteCandidateType]) candidates!: VoteCandidateType[];
+  @Field() blankAllowed!: boolean;
+  @Field() revotePolicy!: string;
+  @Field({ nullable: true, description: 'The server key of this round (trustee_public_key JSON).' }) serverKey?: string;
+  @Field(() => [String], { description: 'What the key ceremony still waits for.' }) missing!: string[];
+  @Field({ description: 'none, certificates, polynomials, voutputs, done' }) thresholdStep!: string;
+  @Field(() => Int, { nullable: true }) publicCredentials?: number;
+  @Field({ nullable: true, description: 'SHA-256 (base 64) of the public credentials list, as belenios-tool prints it.' }) publicCredentialsFingerprint?: string;
+  @Field({ nullable: true, description: 'The election structure as published (Belenios JSON): voters build ballots with it.' }) electionJson?: string;
+  @Field({ nullable: true, description: 'The trustees structure as published (Belenios JSON).' }) trusteesJson?: string;
+  @Field({ nullable: true }) seal?: string;
+  @Field({ nullable: true, description: 'The encrypted tally (Belenios encrypted_tally JSON) that trustees decrypt.' }) encryptedTallyJson?: string;
+  @Field(() => Int, { nullable: true, description: 'Ballots in the encrypted tally (the last of each credential).' }) tallied?: number;
+  @Field(() => [String], { description: 'Trustees (staff ids) whose partial decryption is recorded.' }) decryptedBy!: string[];
+  @Field(() => VoteResultType, { nullable: true }) result?: VoteResultType;
+}
+
+export function toVoteRound(state: VoteSetupState): VoteRoundType {
+  const round: VoteRoundType = {
+    electionId: state.electionId,
+    round: state.round,
+    stage: state.stage,
+    beleniosUuid: state.beleniosUuid || undefined,
+    candidates: state.candidates,
+    blankAllowed: state.blankAllowed,
+    revotePolicy: state.revotePolicy,
+    serverKey: state.serverKey || undefined,
+    missing: state.stage === 'preparing' ? missingForKey(state) : [],
+    thresholdStep: thresholdStep(state),
+    publicCredentials: state.publicCredentials?.count,
+    publicCredentialsFingerprint: state.publicCredentials?.fingerprint,
+    electionJson: state.published?.election,
+    trusteesJson: state.published?.trustees,
+    seal: state.seal?.seal,
+    encryptedTallyJson: state.encryptedTally?.text,
+    tallied: state.encryptedTally?.numTallied,
+    decryptedBy: Object.keys(state.partialDecryptions),
+  };
+  if (state.result) round.result = toVoteResult(state);
+  return round;
+}
+
+const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10);
+
+function toVoteResult(state: VoteSetupState): VoteResultType {
+  const result = state.result!;
+  const candidateVotes = result.counts.reduce((sum, c) => sum + c.votes, 0);
+  const names = new Map(state.candidates.map((c) => [c.candidateId, c.name]));
+  return {
+    candidates: result.counts.map((c) => ({
+      candidateId: c.candidateId,
+      name: names.get(c.candidateId) ?? c.candidateId,
+      votes: c.votes,
+      percentOfCandidateVotes: percent(c.votes, candidateVotes),
+      percentOfBallots: percent(c.votes, result.countedBallots),
+    })),
+    blank: result.blank,
+    countedBallots: result.countedBallots,
+    candidateVotes,
+    resultJson: result.text,
+    certified: state.certified !== null,
+    winner: state.certified?.winner ?? null,
+    secondRoundNeeded: state.certified?.secondRoundNeeded,
+  };
+}
