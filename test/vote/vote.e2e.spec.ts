@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CommandBus } from '@nestjs/cqrs';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeclareCandidateCommand } from '../../src/application/candidacy/declare-candidate/declare-candidate.command.js';
 import { CertifyCandidateCommand } from '../../src/application/candidacy/certify-candidate/certify-candidate.command.js';
@@ -26,6 +26,8 @@ import type { SmtpTestServer } from '../notifications/support/smtp-test-server.j
 import { startRegistrationServer } from '../registration/support/registration-server.js';
 import type { SmsTestGateway } from '../registration/support/sms-test-gateway.js';
 import { codesOf, graphql } from '../support/graphql-client.js';
+import { beleniosTool, beleniosToolAvailable, beleniosToolBallot, beleniosToolVerifies } from '../support/belenios-tool.js';
+import { exportBeleniosArchiveToFile } from '../../src/infrastructure/belenios-export/belenios-archive-export.js';
 import { createStaffAccount, staffToken, voterToken } from '../support/staff-sessions.js';
 
 const E = 'paris-2013';
@@ -39,7 +41,7 @@ const ROLL = [
 ];
 const crypto = nodeBeleniosCrypto();
 
-const ROUND_FIELDS = 'stage beleniosUuid missing electionJson trusteesJson seal encryptedTallyJson tallied decryptedBy publicCredentials publicCredentialsFingerprint result { candidates { candidateId votes percentOfCandidateVotes } blank countedBallots candidateVotes certified winner secondRoundNeeded }';
+const ROUND_FIELDS = 'stage beleniosUuid missing electionJson trusteesJson seal encryptedTallyJson tallied decryptedBy publicCredentials publicCredentialsFingerprint result { candidates { candidateId votes percentOfCandidateVotes } blank countedBallots candidateVotes resultJson certified winner secondRoundNeeded }';
 const ROUND = `query ($e: String!) { voteRound(electionId: $e) { ${ROUND_FIELDS} } }`;
 const M = (name: string, inputType = 'VoteRoundInput') => `mutation ($input: ${inputType}!) { ${name}(input: $input) { ${ROUND_FIELDS} } }`;
 const CAST = `mutation ($input: CastBallotInput!) { castBallot(input: $input) { trackingNumber replacedEarlierBallot } }`;
@@ -53,7 +55,7 @@ interface Voter {
   token?: string;
 }
 
-describe('the vote, end to end over GraphQL: credentials, key ceremony, seal, casting, turnout, tally, result (real SMTP, SMS, SQLite)', () => {
+describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, casting, turnout, tally, result, checked by belenios-tool (real SMTP, SMS, SQLite)${beleniosToolAvailable ? '' : ' [belenios-tool checks skipped: not installed]'}`, () => {
   let dir: string;
   let server: RunningServer;
   let store: EventStore;
@@ -80,6 +82,23 @@ describe('the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     for await (const event of store.readAll()) events.push(event);
     return events;
   };
+
+  /**
+   * The referee: exports the round as a Belenios archive into a fresh folder and runs
+   * `belenios-tool election verify` on it. Without belenios-tool the check is reported skipped by
+   * the dedicated test below, and this returns null.
+   */
+  let exports = 0;
+  async function refereeVerifies(): Promise<{ ok: boolean; output: string; dir: string } | null> {
+    if (!beleniosToolAvailable) return null;
+    const folder = join(dir, `referee-${++exports}`);
+    mkdirSync(folder);
+    const summary = await exportBeleniosArchiveToFile(store, { electionId: E, round: 1 }, join(folder, 'archive.tmp'));
+    const archive = readFileSync(join(folder, 'archive.tmp'));
+    rmSync(join(folder, 'archive.tmp'));
+    writeFileSync(join(folder, `${summary.uuid}.bel`), archive);
+    return { ...beleniosToolVerifies(folder), dir: folder };
+  }
 
   async function mailTo(to: string, subject: RegExp): Promise<string> {
     for (;;) {
@@ -201,6 +220,8 @@ describe('the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     expect(JSON.parse(published.data!.publishElectionKey.trusteesJson as string)).toHaveLength(2);
     const sealed = await gql(M('sealVote'), { input: { electionId: E } }, council);
     expect(sealed.data!.sealVote).toMatchObject({ stage: 'sealed', seal: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const referee = await refereeVerifies();
+    if (referee) expect(referee).toMatchObject({ ok: true });
   });
 
   it('opens on schedule; voters cast encrypted ballots; refusals carry Belenios reasons; turnout moves, per-candidate counts do not exist', async () => {
@@ -228,7 +249,16 @@ describe('the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     expect(codesOf(await cast(anne, anneBallot.text.replace(/"response":"(\d+)(\d)"/, (_m, head: string, d: string) => `"response":"${head}${(Number(d) + 1) % 10}"`)))).toEqual(['InvalidBallot']);
     expect(codesOf(await cast(anne, ` ${anneBallot.text}`))).toEqual(['NonCanonical']);
     expect((await cast(anne, anneBallot.text)).errors).toBeUndefined();
-    expect((await cast(luc, (await ballotFor(luc.accessCode!, 'blank')).text)).errors).toBeUndefined();
+    // Luc's ballot is made by belenios-tool itself, for our election, with the access code we sent him.
+    const referee = await refereeVerifies();
+    if (referee) {
+      const made = beleniosToolBallot(referee.dir, luc.accessCode!, [[1, 0, 0, 0]]);
+      const tampered = made.replace(/"challenge":"(\d+)(\d)"/, (_m, head: string, d: string) => `"challenge":"${head}${(Number(d) + 1) % 10}"`);
+      expect(codesOf(await cast(luc, tampered))).toEqual(['InvalidBallot']);
+      expect((await cast(luc, made)).errors).toBeUndefined();
+    } else {
+      expect((await cast(luc, (await ballotFor(luc.accessCode!, 'blank')).text)).errors).toBeUndefined();
+    }
     expect((await cast(paul, (await ballotFor(paul.accessCode!, 2)).text)).errors).toBeUndefined();
     // Paul changes his mind (the last vote counts) but not with another voter's code.
     expect(codesOf(await cast(paul, (await ballotFor(anne.accessCode!, 1)).text))).toEqual(['UsedCredential']);
@@ -241,6 +271,9 @@ describe('the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     const list = await gql(`query ($e: String!) { ballotTrackers(electionId: $e) { totalCount trackingNumbers } }`, { e: E });
     expect(list.data!.ballotTrackers.totalCount).toBe(4);
     expect(list.data!.ballotTrackers.trackingNumbers).toContain(revote.data!.castBallot.trackingNumber);
+
+    const duringVote = await refereeVerifies();
+    if (duringVote) expect(duringVote).toMatchObject({ ok: true });
 
     const turnout = await gql(`query ($e: String!) { turnout(electionId: $e) { registered voted } }`, { e: E }, council);
     expect(turnout.data!.turnout).toEqual({ registered: 4, voted: 4 });
@@ -275,6 +308,14 @@ describe('the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
       { candidateId: 'pierre', votes: 2, percentOfCandidateVotes: 66.7 },
       { candidateId: 'jean', votes: 0, percentOfCandidateVotes: 0 },
     ]);
+    const referee = await refereeVerifies();
+    if (referee) {
+      expect(referee).toMatchObject({ ok: true });
+      expect(referee.output).not.toContain('no result to check');
+      // belenios-tool recomputes the result from our archive and finds ours.
+      const recomputed = beleniosTool(['election', 'compute-result', '--dir', referee.dir], { cwd: referee.dir }).trim();
+      expect(JSON.parse(recomputed)).toEqual(JSON.parse(result.resultJson ?? '{}'));
+    }
   }, 120_000);
 
   it('the council certifies once émargements equal counted ballots: 2 of 3 candidate votes is a majority', async () => {
