@@ -259,10 +259,10 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     } else {
       expect((await cast(luc, (await ballotFor(luc.accessCode!, 'blank')).text)).errors).toBeUndefined();
     }
-    expect((await cast(paul, (await ballotFor(paul.accessCode!, 2)).text)).errors).toBeUndefined();
+    expect((await cast(paul, (await ballotFor(paul.accessCode!, 1)).text)).errors).toBeUndefined();
     // Paul changes his mind (the last vote counts) but not with another voter's code.
     expect(codesOf(await cast(paul, (await ballotFor(anne.accessCode!, 1)).text))).toEqual(['UsedCredential']);
-    const revote = await cast(paul, (await ballotFor(paul.accessCode!, 1)).text);
+    const revote = await cast(paul, (await ballotFor(paul.accessCode!, 2)).text);
     expect(revote.data!.castBallot.replacedEarlierBallot).toBe(true);
 
     // Anyone can look up a tracking number; the first Paul ballot is in the box but no longer counts.
@@ -303,10 +303,11 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     expect(decrypted.errors).toBeUndefined();
     const result = decrypted.data!.submitPartialDecryption.result;
     expect(result).toMatchObject({ blank: 1, countedBallots: 4, candidateVotes: 3 });
+    // Paul's first ballot (for pierre) was replaced by his last (for jean).
     expect(result.candidates).toEqual([
       { candidateId: 'nkm', votes: 1, percentOfCandidateVotes: 33.3 },
-      { candidateId: 'pierre', votes: 2, percentOfCandidateVotes: 66.7 },
-      { candidateId: 'jean', votes: 0, percentOfCandidateVotes: 0 },
+      { candidateId: 'pierre', votes: 1, percentOfCandidateVotes: 33.3 },
+      { candidateId: 'jean', votes: 1, percentOfCandidateVotes: 33.3 },
     ]);
     const referee = await refereeVerifies();
     if (referee) {
@@ -318,10 +319,10 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     }
   }, 120_000);
 
-  it('the council certifies once émargements equal counted ballots: 2 of 3 candidate votes is a majority', async () => {
+  it('the council certifies once émargements equal counted ballots: nobody has a majority, a second round is needed', async () => {
     const certified = await gql(M('certifyResult'), { input: { electionId: E } }, council);
     expect(certified.errors).toBeUndefined();
-    expect(certified.data!.certifyResult.result).toMatchObject({ certified: true, winner: 'pierre', secondRoundNeeded: false });
+    expect(certified.data!.certifyResult.result).toMatchObject({ certified: true, winner: null, secondRoundNeeded: true });
     const secrets = voters.flatMap((v) => [v.accessCode!, v.token!]);
     const files = readdirSync(dir).filter((name) => name.startsWith('events.sqlite'));
     for (const name of files) {
@@ -330,4 +331,52 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     }
     for (const secret of secrets) expect(logs.join('\n')).not.toContain(secret);
   });
+  it('the second round runs the same way: new credentials, keys, seal, ballots, tally; the most votes win', async () => {
+    const R2 = (name: string, inputType = 'VoteRoundInput') => M(name, inputType);
+    const input = (extra: Record<string, unknown> = {}) => ({ input: { electionId: E, round: 2, ...extra } });
+    clock.set('2013-06-04T08:00:00.000Z');
+    const prepared = await gql(R2('prepareVote', 'PrepareVoteInput'), input({ singleTrustees: ['detenteur'] }), council);
+    expect(prepared.errors).toBeUndefined();
+    // All three tied in round 1, so all three go through (the two best placed, and everyone tied with them).
+    expect(prepared.data!.prepareVote.beleniosUuid).not.toBe((await round()).beleniosUuid);
+    const issued = await gql(`mutation ($input: VoteRoundInput!) { issueCredentials(input: $input) { voters } }`, input(), council);
+    expect(issued.data).toEqual({ issueCredentials: { voters: 4 } });
+    const codes = new Map<string, string>();
+    for (const voter of voters) {
+      for (;;) {
+        const mails = smtp.received.filter((m) => m.rcptTo.includes(voter.email) && /code d'accès/.test(m.parsed.subject ?? ''));
+        if (mails.length >= 2) {
+          codes.set(voter.registrationId, /pour voter[^:]*: ([1-9A-HJ-NP-Za-km-z-]{19})/.exec(mails[1]!.parsed.text ?? '')![1]!);
+          break;
+        }
+        await smtp.waitForMessages(smtp.received.length + 1);
+      }
+    }
+    const key2 = crypto.randomExponent(BELENIOS_2048);
+    await gql(R2('submitTrusteeKey', 'SubmitTrusteeKeyInput'), input({ key: JSON.stringify(trusteePublicKeyToJson(await provePossession(BELENIOS_2048, key2, crypto))) }), trustee);
+    const published = await gql(R2('publishElectionKey'), input(), council);
+    const election2 = await parseElection(published.data!.publishElectionKey.electionJson as string, crypto.sha256);
+    expect((await gql(R2('sealVote'), input(), council)).data!.sealVote.stage).toBe('sealed');
+
+    clock.set('2013-06-07T07:00:00.000Z');
+    await server.app.get(BallotBoxSchedule).tick();
+    const choices = [0, 0, 1, 2];
+    for (const [index, voter] of voters.entries()) {
+      const token = await signInToVote(voter, 3);
+      const row = [0, ...[0, 1, 2].map((i) => (i === choices[index] ? 1 : 0))];
+      const made = await createBallot(election2, codes.get(voter.registrationId)!, [row], crypto);
+      // A round-1 ballot is not a round-2 ballot.
+      if (index === 0) expect(codesOf(await gql(CAST, { input: { electionId: E, round: 2, ballot: (await ballotFor(voter.accessCode!, 0)).text } }, token))).toEqual(['InvalidBallot']);
+      expect((await gql(CAST, { input: { electionId: E, round: 2, ballot: made.text } }, token)).errors).toBeUndefined();
+    }
+    clock.set('2013-06-10T17:00:00.000Z');
+    await server.app.get(BallotBoxSchedule).tick(); // closes on schedule
+    const tallied = await gql(R2('computeTally'), input(), council);
+    expect(tallied.data!.computeTally).toMatchObject({ stage: 'tallying', tallied: 4 });
+    const tally = encryptedTallyFromJson(election2, JSON.parse(tallied.data!.computeTally.encryptedTallyJson as string));
+    const decrypted = await gql(R2('submitPartialDecryption', 'SubmitPartialDecryptionInput'), input({ partialDecryption: serializePartialDecryption(await computePartialDecryption(election2, tally, key2, crypto)) }), trustee);
+    expect(decrypted.data!.submitPartialDecryption.result.candidates.map((c: { votes: number }) => c.votes)).toEqual([2, 1, 1]);
+    const certified = await gql(R2('certifyResult'), input(), council);
+    expect(certified.data!.certifyResult.result).toMatchObject({ certified: true, winner: 'nkm', secondRoundNeeded: false });
+  }, 120_000);
 });
