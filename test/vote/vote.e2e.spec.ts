@@ -22,6 +22,7 @@ import type { EventStore, RecordedEvent } from '../../src/infrastructure/event-s
 import { EVENT_STORE } from '../../src/infrastructure/event-store/event-store.token.js';
 import type { RunningServer } from '../../src/main.js';
 import { ProjectionsService } from '../../src/projections/projections.service.js';
+import { VOTE_SECRETS, type VoteSecrets } from '../../src/application/ports/vote-secrets.js';
 import type { SmtpTestServer } from '../notifications/support/smtp-test-server.js';
 import { startRegistrationServer } from '../registration/support/registration-server.js';
 import type { SmsTestGateway } from '../registration/support/sms-test-gateway.js';
@@ -41,7 +42,7 @@ const ROLL = [
 ];
 const crypto = nodeBeleniosCrypto();
 
-const ROUND_FIELDS = 'stage beleniosUuid missing electionJson trusteesJson seal encryptedTallyJson tallied decryptedBy publicCredentials publicCredentialsFingerprint result { candidates { candidateId votes percentOfCandidateVotes } blank countedBallots candidateVotes resultJson certified winner secondRoundNeeded }';
+const ROUND_FIELDS = 'stage beleniosUuid missing electionJson trusteesJson seal encryptedTallyJson tallied decryptedBy publicCredentials publicCredentialsFingerprint result { candidates { candidateId votes percentOfCandidateVotes } blank countedBallots candidateVotes resultJson emargements emargementsMatchCountedBallots certified winner secondRoundNeeded }';
 const ROUND = `query ($e: String!) { voteRound(electionId: $e) { ${ROUND_FIELDS} } }`;
 const M = (name: string, inputType = 'VoteRoundInput') => `mutation ($input: ${inputType}!) { ${name}(input: $input) { ${ROUND_FIELDS} } }`;
 const CAST = `mutation ($input: CastBallotInput!) { castBallot(input: $input) { trackingNumber replacedEarlierBallot } }`;
@@ -67,6 +68,7 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
   // Sessions expire as the manual clock moves: each request gets a fresh one.
   let councilAccount: Awaited<ReturnType<typeof createStaffAccount>>;
   let trusteeAccount: Awaited<ReturnType<typeof createStaffAccount>>;
+  let operatorAccount: Awaited<ReturnType<typeof createStaffAccount>>;
   let trusteeKey: bigint;
   let election: Election;
 
@@ -167,6 +169,7 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
 
     councilAccount = await createStaffAccount(app, 'conseil', 'council');
     trusteeAccount = await createStaffAccount(app, 'detenteur', 'trustee');
+    operatorAccount = await createStaffAccount(app, 'operateur', 'operator');
   }, 120_000);
 
   afterAll(async () => {
@@ -200,6 +203,24 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     const log = JSON.stringify(await all(), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
     for (const voter of voters) expect(log).not.toContain(voter.accessCode);
     expect((await round()).publicCredentials).toBe(4);
+
+    // Anne lost her e-mail: an operator sends the same code again (the election keeps codes), with a reason.
+    const operator = () => staffToken(server.app, operatorAccount);
+    const resend = `mutation ($input: ResendAccessCodeInput!) { resendAccessCode(input: $input) }`;
+    const anne = voters[1]!;
+    const resent = await gql(resend, { input: { electionId: E, registrationId: anne.registrationId, reason: 'e-mail deleted, identity checked by phone' } }, operator);
+    expect(resent.errors).toBeUndefined();
+    for (;;) {
+      const mails = smtp.received.filter((m) => m.rcptTo.includes(anne.email) && /code d'accès/.test(m.parsed.subject ?? ''));
+      if (mails.length >= 2) {
+        expect(mails[1]!.parsed.text).toContain(anne.accessCode!);
+        break;
+      }
+      await smtp.waitForMessages(smtp.received.length + 1);
+    }
+    const resentEvents = (await all()).filter((e) => e.type === 'CredentialResent');
+    expect(resentEvents.map((e) => [e.data, e.metadata.actor])).toEqual([[expect.objectContaining({ registrationId: anne.registrationId, reason: 'e-mail deleted, identity checked by phone' }), `staff:${operatorAccount.staffId}`]]);
+    expect(codesOf(await gql(resend, { input: { electionId: E, registrationId: anne.registrationId, reason: 'again' } }, trustee))).toEqual(['FORBIDDEN']);
   });
 
   it('takes the trustee key (its proof checked), publishes the election key, seals', async () => {
@@ -323,6 +344,7 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     const certified = await gql(M('certifyResult'), { input: { electionId: E } }, council);
     expect(certified.errors).toBeUndefined();
     expect(certified.data!.certifyResult.result).toMatchObject({ certified: true, winner: null, secondRoundNeeded: true });
+    expect((await round()).result).toMatchObject({ emargements: 4, countedBallots: 4, emargementsMatchCountedBallots: true });
     const secrets = voters.flatMap((v) => [v.accessCode!, v.token!]);
     const files = readdirSync(dir).filter((name) => name.startsWith('events.sqlite'));
     for (const name of files) {
@@ -335,7 +357,7 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     const R2 = (name: string, inputType = 'VoteRoundInput') => M(name, inputType);
     const input = (extra: Record<string, unknown> = {}) => ({ input: { electionId: E, round: 2, ...extra } });
     clock.set('2013-06-04T08:00:00.000Z');
-    const prepared = await gql(R2('prepareVote', 'PrepareVoteInput'), input({ singleTrustees: ['detenteur'] }), council);
+    const prepared = await gql(R2('prepareVote', 'PrepareVoteInput'), input({ singleTrustees: ['detenteur'], credentialRecovery: 'forget' }), council);
     expect(prepared.errors).toBeUndefined();
     // All three tied in round 1, so all three go through (the two best placed, and everyone tied with them).
     expect(prepared.data!.prepareVote.beleniosUuid).not.toBe((await round()).beleniosUuid);
@@ -344,14 +366,22 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     const codes = new Map<string, string>();
     for (const voter of voters) {
       for (;;) {
-        const mails = smtp.received.filter((m) => m.rcptTo.includes(voter.email) && /code d'accès/.test(m.parsed.subject ?? ''));
-        if (mails.length >= 2) {
-          codes.set(voter.registrationId, /pour voter[^:]*: ([1-9A-HJ-NP-Za-km-z-]{19})/.exec(mails[1]!.parsed.text ?? '')![1]!);
+        const fresh = smtp.received
+          .filter((m) => m.rcptTo.includes(voter.email) && /code d'accès/.test(m.parsed.subject ?? ''))
+          .map((m) => /pour voter[^:]*: ([1-9A-HJ-NP-Za-km-z-]{19})/.exec(m.parsed.text ?? '')![1]!)
+          .find((code) => code !== voter.accessCode);
+        if (fresh) {
+          codes.set(voter.registrationId, fresh);
           break;
         }
         await smtp.waitForMessages(smtp.received.length + 1);
       }
     }
+    // This round forgets access codes once delivered: a lost one cannot be sent again.
+    const secrets = server.app.get<VoteSecrets>(VOTE_SECRETS);
+    for (let i = 0; i < 100 && voters.some((v) => secrets.privateCredential(E, 2, v.registrationId) !== null); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(voters.map((v) => secrets.privateCredential(E, 2, v.registrationId))).toEqual([null, null, null, null]);
+    expect(codesOf(await gql(`mutation ($input: ResendAccessCodeInput!) { resendAccessCode(input: $input) }`, input({ registrationId: voters[0]!.registrationId, reason: 'lost' }), council))).toEqual(['CredentialRecoveryDisabled']);
     const key2 = crypto.randomExponent(BELENIOS_2048);
     await gql(R2('submitTrusteeKey', 'SubmitTrusteeKeyInput'), input({ key: JSON.stringify(trusteePublicKeyToJson(await provePossession(BELENIOS_2048, key2, crypto))) }), trustee);
     const published = await gql(R2('publishElectionKey'), input(), council);

@@ -1,5 +1,8 @@
 import { Args, Field, Int, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, Inject } from '@nestjs/common';
+import type { ReadModelDb } from '../../projections/projection.js';
+import { READ_MODEL_DB } from '../../projections/projections.service.js';
+import { readTurnout } from '../../projections/turnout/turnout.projection.js';
 import type { Round } from '../../domain/vote/vote.events.js';
 import { assertElectionId } from '../../domain/election/election.rules.js';
 import { AllowedFor } from '../../infrastructure/auth/auth.decorators.js';
@@ -27,13 +30,17 @@ function roundOf(round: number): Round {
 /** Public reads of a round: its set-up and result, and the public ballot list (universal verifiability). */
 @Resolver()
 export class VoteQueriesResolver {
-  constructor(private readonly rounds: VoteRounds) {}
+  constructor(
+    private readonly rounds: VoteRounds,
+    @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
+  ) {}
 
   @Query(() => VoteRoundType, { description: 'A round of voting: set-up, published election and trustees, seal, tally, result.' })
   @AllowedFor('public')
   async voteRound(@Args('electionId') electionId: string, @Args('round', { type: () => Int, defaultValue: 1 }) round: number): Promise<VoteRoundType> {
     assertElectionId(electionId);
-    return toVoteRound(await this.rounds.load(electionId, roundOf(round)));
+    const state = await this.rounds.load(electionId, roundOf(round));
+    return toVoteRound(state, state.result ? readTurnout(this.db, electionId, state.round).voted : undefined);
   }
 
   @Query(() => BallotTrackerType, { nullable: true, description: 'Looks up a tracking number in the ballot box: null when no such ballot was accepted.' })

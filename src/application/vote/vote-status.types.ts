@@ -23,6 +23,8 @@ export class VoteResultType {
   @Field(() => Int, { description: 'Ballots counted: the last ballot of each credential.' }) countedBallots!: number;
   @Field(() => Int, { description: 'Denominator of percentOfCandidateVotes: countedBallots minus blank.' }) candidateVotes!: number;
   @Field({ description: 'The result structure as published (Belenios JSON).' }) resultJson!: string;
+  @Field(() => Int, { nullable: true, description: 'Voters recorded as having voted (émargements, from the turnout read model).' }) emargements?: number;
+  @Field({ nullable: true, description: 'Whether émargements equal counted ballots (certification re-checks it on the log itself).' }) emargementsMatchCountedBallots?: boolean;
   @Field({ nullable: true }) certified?: boolean;
   @Field(() => String, { nullable: true }) winner?: string | null;
   @Field({ nullable: true }) secondRoundNeeded?: boolean;
@@ -51,7 +53,7 @@ export class VoteRoundType {
   @Field(() => VoteResultType, { nullable: true }) result?: VoteResultType;
 }
 
-export function toVoteRound(state: VoteSetupState): VoteRoundType {
+export function toVoteRound(state: VoteSetupState, emargements?: number): VoteRoundType {
   const round: VoteRoundType = {
     electionId: state.electionId,
     round: state.round,
@@ -72,7 +74,10 @@ export function toVoteRound(state: VoteSetupState): VoteRoundType {
     tallied: state.encryptedTally?.numTallied,
     decryptedBy: Object.keys(state.partialDecryptions),
   };
-  if (state.result) round.result = toVoteResult(state);
+  if (state.result) {
+    round.result = toVoteResult(state);
+    if (emargements !== undefined) Object.assign(round.result, { emargements, emargementsMatchCountedBallots: emargements === state.result.countedBallots });
+  }
   return round;
 }
 

@@ -24,6 +24,8 @@ import { OpenBallotBoxHandler } from './open-ballot-box/open-ballot-box.handler.
 import { PrepareVoteHandler } from './prepare-vote/prepare-vote.handler.js';
 import { PrepareVoteResolver } from './prepare-vote/prepare-vote.resolver.js';
 import { PublishElectionKeyHandler } from './publish-election-key/publish-election-key.handler.js';
+import { ResendAccessCodeHandler } from './resend-access-code/resend-access-code.handler.js';
+import { ResendAccessCodeResolver } from './resend-access-code/resend-access-code.resolver.js';
 import { RoundLifecycleResolver } from './round-lifecycle.resolver.js';
 import { SealVoteHandler } from './seal-vote/seal-vote.handler.js';
 import { SealedRounds } from './sealed-rounds.js';
@@ -31,6 +33,13 @@ import { SubmitPartialDecryptionHandler } from './submit-partial-decryption/subm
 import { SubmitPartialDecryptionResolver } from './submit-partial-decryption/submit-partial-decryption.resolver.js';
 import { SubmitTrusteeKeyHandler } from './submit-trustee-key/submit-trustee-key.handler.js';
 import { SubmitTrusteeKeyResolver } from './submit-trustee-key/submit-trustee-key.resolver.js';
+import { SubmitThresholdCertificateHandler } from './submit-threshold-certificate/submit-threshold-certificate.handler.js';
+import { SubmitThresholdCertificateResolver } from './submit-threshold-certificate/submit-threshold-certificate.resolver.js';
+import { SubmitThresholdPolynomialHandler } from './submit-threshold-polynomial/submit-threshold-polynomial.handler.js';
+import { SubmitThresholdPolynomialResolver } from './submit-threshold-polynomial/submit-threshold-polynomial.resolver.js';
+import { SubmitThresholdVoutputHandler } from './submit-threshold-voutput/submit-threshold-voutput.handler.js';
+import { SubmitThresholdVoutputResolver } from './submit-threshold-voutput/submit-threshold-voutput.resolver.js';
+import { ThresholdQueriesResolver } from './threshold-queries.resolver.js';
 import { VoteQueriesResolver } from './vote-queries.resolver.js';
 import { VoteRounds } from './vote-rounds.js';
 
@@ -51,8 +60,17 @@ import { VoteRounds } from './vote-rounds.js';
     PrepareVoteResolver,
     IssueCredentialsHandler,
     IssueCredentialsResolver,
+    ResendAccessCodeHandler,
+    ResendAccessCodeResolver,
     SubmitTrusteeKeyHandler,
     SubmitTrusteeKeyResolver,
+    SubmitThresholdCertificateHandler,
+    SubmitThresholdCertificateResolver,
+    SubmitThresholdPolynomialHandler,
+    SubmitThresholdPolynomialResolver,
+    SubmitThresholdVoutputHandler,
+    SubmitThresholdVoutputResolver,
+    ThresholdQueriesResolver,
     PublishElectionKeyHandler,
     SealVoteHandler,
     OpenBallotBoxHandler,

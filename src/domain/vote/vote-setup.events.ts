@@ -174,7 +174,7 @@ export type CredentialsIssued = DomainEvent<
 /** A voter's lost access code was sent again (only where the election keeps private credentials). */
 export type CredentialResent = DomainEvent<
   'CredentialResent',
-  { electionId: string; round: Round; registrationId: string; notificationId: string; at: string }
+  { electionId: string; round: Round; registrationId: string; notificationId: string; reason: string; at: string }
 >;
 
 export type CredentialAuthorityEvent = PublicCredentialsPublished | CredentialsIssued | CredentialResent;
