@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CommandBus } from '@nestjs/cqrs';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeclareCandidateCommand } from '../../src/application/candidacy/declare-candidate/declare-candidate.command.js';
-import { CertifyCandidateCommand } from '../../src/application/candidacy/certify-candidate/certify-candidate.command.js';
-import { SetBallotOrderCommand } from '../../src/application/candidacy/set-ballot-order/set-ballot-order.command.js';
-import { DeclareElectionCommand, type DeclareElectionInput } from '../../src/application/election/declare-election/declare-election.command.js';
-import { ManualClock } from '../../src/application/ports/clock.js';
-import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '../../src/application/ports/personal-data-vault.js';
-import { ElectoralRollImporter } from '../../src/application/reference-data/import-electoral-roll/import-electoral-roll.js';
+import { VOTE_SECRETS, type VoteSecrets } from '../../src/application/ports/vote-secrets.js';
 import { BallotBoxSchedule } from '../../src/application/vote/ballot-box-schedule.js';
 import { createBallot } from '../../src/domain/belenios/booth.js';
 import { credentialFromDigits } from '../../src/domain/belenios/credentials.js';
@@ -17,29 +10,13 @@ import { BELENIOS_2048 } from '../../src/domain/belenios/groups.js';
 import { computePartialDecryption, serializePartialDecryption } from '../../src/domain/belenios/partial-decryption.js';
 import { encryptedTallyFromJson } from '../../src/domain/belenios/tally.js';
 import { provePossession, trusteePublicKeyToJson } from '../../src/domain/belenios/trustee-key.js';
-import { nodeBeleniosCrypto } from '../../src/infrastructure/crypto/node-belenios-crypto.js';
-import type { EventStore, RecordedEvent } from '../../src/infrastructure/event-store/event-store.port.js';
-import { EVENT_STORE } from '../../src/infrastructure/event-store/event-store.token.js';
-import type { RunningServer } from '../../src/main.js';
-import { ProjectionsService } from '../../src/projections/projections.service.js';
-import { VOTE_SECRETS, type VoteSecrets } from '../../src/application/ports/vote-secrets.js';
-import type { SmtpTestServer } from '../notifications/support/smtp-test-server.js';
-import { startRegistrationServer } from '../registration/support/registration-server.js';
-import type { SmsTestGateway } from '../registration/support/sms-test-gateway.js';
-import { codesOf, graphql } from '../support/graphql-client.js';
-import { beleniosTool, beleniosToolAvailable, beleniosToolBallot, beleniosToolVerifies } from '../support/belenios-tool.js';
 import { exportBeleniosArchiveToFile } from '../../src/infrastructure/belenios-export/belenios-archive-export.js';
-import { createStaffAccount, staffToken, voterToken } from '../support/staff-sessions.js';
+import { nodeBeleniosCrypto } from '../../src/infrastructure/crypto/node-belenios-crypto.js';
+import { beleniosTool, beleniosToolAvailable, beleniosToolBallot, beleniosToolVerifies } from '../support/belenios-tool.js';
+import { codesOf } from '../support/graphql-client.js';
+import { voterToken } from '../support/staff-sessions.js';
+import { E, VoteFixture, type Voter } from './support/vote-fixture.js';
 
-const E = 'paris-2013';
-const SMS_TOKEN = 'sms-token-vote-e2e';
-const ROLL = [
-  'nom;prenoms;date_naissance;adresse;arrondissement;bureau;identifiant',
-  'Martin;Sophie;1980-02-11;5 rue des Écoles;5;5-01;75105000001',
-  'Rousseau;Anne;1968-03-15;9 rue Oberkampf;11;11-02;75111000006',
-  'Garnier;Luc;1975-09-09;40 rue de Vaugirard;15;15-07;75115000005',
-  'Fontaine;Paul;1971-12-01;1 quai Voltaire;7;7-01;75107000007',
-];
 const crypto = nodeBeleniosCrypto();
 
 const ROUND_FIELDS = 'stage beleniosUuid missing electionJson trusteesJson seal encryptedTallyJson tallied decryptedBy publicCredentials publicCredentialsFingerprint result { candidates { candidateId votes percentOfCandidateVotes } blank countedBallots candidateVotes resultJson emargements emargementsMatchCountedBallots certified winner secondRoundNeeded }';
@@ -47,43 +24,17 @@ const ROUND = `query ($e: String!) { voteRound(electionId: $e) { ${ROUND_FIELDS}
 const M = (name: string, inputType = 'VoteRoundInput') => `mutation ($input: ${inputType}!) { ${name}(input: $input) { ${ROUND_FIELDS} } }`;
 const CAST = `mutation ($input: CastBallotInput!) { castBallot(input: $input) { trackingNumber replacedEarlierBallot } }`;
 
-interface Voter {
-  registrationId: string;
-  registrationToken: string;
-  email: string;
-  phone: string;
-  accessCode?: string;
-  token?: string;
-}
-
 describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, casting, turnout, tally, result, checked by belenios-tool (real SMTP, SMS, SQLite)${beleniosToolAvailable ? '' : ' [belenios-tool checks skipped: not installed]'}`, () => {
-  let dir: string;
-  let server: RunningServer;
-  let store: EventStore;
-  let smtp: SmtpTestServer;
-  let sms: SmsTestGateway;
-  const logs: string[] = [];
-  const clock = new ManualClock('2013-04-15T10:00:00.000Z');
-  const voters: Voter[] = [];
-  // Sessions expire as the manual clock moves: each request gets a fresh one.
-  let councilAccount: Awaited<ReturnType<typeof createStaffAccount>>;
-  let trusteeAccount: Awaited<ReturnType<typeof createStaffAccount>>;
-  let operatorAccount: Awaited<ReturnType<typeof createStaffAccount>>;
+  const f = new VoteFixture();
+  const { clock, logs, voters } = f;
   let trusteeKey: bigint;
   let election: Election;
 
-  const gql = async <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: string | (() => Promise<string>)) => {
-    const bearer = typeof token === 'function' ? await token() : token;
-    return graphql<T>(server.graphqlUrl, query, { variables, ...(bearer === undefined ? {} : { token: bearer }) });
-  };
-  const council = () => staffToken(server.app, councilAccount);
-  const trustee = () => staffToken(server.app, trusteeAccount);
+  const gql = f.gql.bind(f);
+  const council = f.council;
+  const trustee = f.staff('detenteur');
   const round = async () => (await gql<{ voteRound: Record<string, any> }>(ROUND, { e: E })).data!.voteRound;
-  const all = async () => {
-    const events: RecordedEvent[] = [];
-    for await (const event of store.readAll()) events.push(event);
-    return events;
-  };
+  const all = () => f.all();
 
   /**
    * The referee: exports the round as a Belenios archive into a fresh folder and runs
@@ -93,46 +44,17 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
   let exports = 0;
   async function refereeVerifies(): Promise<{ ok: boolean; output: string; dir: string } | null> {
     if (!beleniosToolAvailable) return null;
-    const folder = join(dir, `referee-${++exports}`);
+    const folder = join(f.dir, `referee-${++exports}`);
     mkdirSync(folder);
-    const summary = await exportBeleniosArchiveToFile(store, { electionId: E, round: 1 }, join(folder, 'archive.tmp'));
+    const summary = await exportBeleniosArchiveToFile(f.store, { electionId: E, round: 1 }, join(folder, 'archive.tmp'));
     const archive = readFileSync(join(folder, 'archive.tmp'));
     rmSync(join(folder, 'archive.tmp'));
     writeFileSync(join(folder, `${summary.uuid}.bel`), archive);
     return { ...beleniosToolVerifies(folder), dir: folder };
   }
 
-  async function mailTo(to: string, subject: RegExp): Promise<string> {
-    for (;;) {
-      const mail = smtp.received.find((message) => message.rcptTo.includes(to) && subject.test(message.parsed.subject ?? ''));
-      if (mail) return mail.parsed.text ?? '';
-      await smtp.waitForMessages(smtp.received.length + 1);
-    }
-  }
-
-  async function register(lastName: string, firstNames: string, birthDate: string, email: string, phone: string): Promise<Voter> {
-    const submitted = await gql<{ submitRegistration: { registrationId: string; voterToken: string } }>(
-      `mutation ($input: SubmitRegistrationInput!) { submitRegistration(input: $input) { registrationId voterToken } }`,
-      { input: { electionId: E, lastName, firstNames, birthDate, postalAddress: 'Paris', email, phone } },
-    );
-    const { registrationId, voterToken } = submitted.data!.submitRegistration;
-    const emailCode = /code : (\d{6,8})/.exec(await mailTo(email, /Confirmez/))![1]!;
-    await gql(`mutation ($input: ConfirmRegistrationContactInput!) { confirmRegistrationEmail(input: $input) { status } }`, { input: { registrationId, code: emailCode } });
-    const smsCode = /: (\d{6,8})/.exec((await sms.message(phone, 1)).text)![1]!;
-    const confirmed = await gql<{ confirmRegistrationPhone: { status: string } }>(`mutation ($input: ConfirmRegistrationContactInput!) { confirmRegistrationPhone(input: $input) { status } }`, {
-      input: { registrationId, code: smsCode },
-    });
-    expect(confirmed.data?.confirmRegistrationPhone.status).toBe('approved');
-    return { registrationId, registrationToken: voterToken, email, phone };
-  }
-
-  async function signInToVote(voter: Voter, nthSms: number): Promise<string> {
-    await gql(`mutation ($input: RequestVotingCodeInput!) { requestVotingCode(input: $input) }`, { input: { electionId: E, email: voter.email } });
-    const code = /: (\d{6,8})/.exec((await sms.message(voter.phone, nthSms)).text)![1]!;
-    const signed = await gql<{ signInToVote: { token: string } }>(`mutation ($input: SignInToVoteInput!) { signInToVote(input: $input) { token } }`, { input: { electionId: E, email: voter.email, code } });
-    expect(signed.errors).toBeUndefined();
-    return signed.data!.signInToVote.token;
-  }
+  const mailTo = (to: string, subject: RegExp) => f.mailTo(to, subject);
+  const signInToVote = (voter: Voter, nthSms: number) => f.signInToVote(voter, nthSms);
 
   /** choices: index of the candidate in ballot order, or 'blank'. */
   async function ballotFor(accessCode: string, choice: number | 'blank') {
@@ -143,41 +65,10 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
   const cast = (voter: Voter, ballot: string, token = voter.token!) => gql<{ castBallot: { trackingNumber: string; replacedEarlierBallot: boolean } }>(CAST, { input: { electionId: E, ballot } }, token);
 
   beforeAll(async () => {
-    ({ dir, smtp, sms, server } = await startRegistrationServer({ prefix: 'urne-vote-e2e-', smsToken: SMS_TOKEN, clock, logLevel: 'debug', log: (line) => logs.push(line) }));
-    const app = server.app;
-    store = app.get<EventStore>(EVENT_STORE);
-    const roll = join(dir, 'roll.csv');
-    writeFileSync(roll, `${ROLL.join('\n')}\n`);
-    await new ElectoralRollImporter(store, app.get<PersonalDataVault>(PERSONAL_DATA_VAULT)).import({ electionId: E, file: roll });
-    await app.get(ProjectionsService).runner('electoral-roll')!.waitForPosition((await store.headPosition())!);
-    const paris2013 = JSON.parse(readFileSync(join(process.cwd(), 'examples/paris-2013.election.json'), 'utf8')) as DeclareElectionInput;
-    const bus = app.get(CommandBus);
-    await bus.execute(
-      new DeclareElectionCommand({ ...paris2013, electionId: E, sponsorship: [], revotePolicy: 'last-vote-counts', rounds: { count: 2, majorityPercent: 50 }, secondRoundVotingOpensAt: '2013-06-07T08:00', secondRoundVotingClosesAt: '2013-06-10T19:00' } as DeclareElectionInput, 'declare', 'system:test'),
-    );
-    for (const [candidateId, name] of [['nkm', 'Nathalie Kosciusko-Morizet'], ['pierre', 'Pierre-Yves Bournazel'], ['jean', 'Jean-François Legaret']] as const) {
-      await bus.execute(new DeclareCandidateCommand({ electionId: E, candidateId, name }, `declare-${candidateId}`, 'system:test'));
-      await bus.execute(new CertifyCandidateCommand({ electionId: E, candidateId }, `certify-${candidateId}`, 'system:test'));
-    }
-    await bus.execute(new SetBallotOrderCommand({ electionId: E, candidateIds: ['nkm', 'pierre', 'jean'], reason: 'public draw' }, 'order', 'system:test'));
-
-    clock.set('2013-05-10T09:00:00.000Z');
-    voters.push(await register('Martin', 'Sophie', '1980-02-11', 'sophie@example.org', '+33611223344'));
-    voters.push(await register('Rousseau', 'Anne', '1968-03-15', 'anne@example.org', '+33612121212'));
-    voters.push(await register('Garnier', 'Luc', '1975-09-09', 'luc@example.org', '+33655555555'));
-    voters.push(await register('Fontaine', 'Paul', '1971-12-01', 'paul@example.org', '+33656565656'));
-
-    councilAccount = await createStaffAccount(app, 'conseil', 'council');
-    trusteeAccount = await createStaffAccount(app, 'detenteur', 'trustee');
-    operatorAccount = await createStaffAccount(app, 'operateur', 'operator');
+    await f.start({ revotePolicy: 'last-vote-counts', rounds: { count: 2, majorityPercent: 50 }, secondRoundVotingOpensAt: '2013-06-07T08:00', secondRoundVotingClosesAt: '2013-06-10T19:00' });
   }, 120_000);
 
-  afterAll(async () => {
-    await server?.app.close();
-    await smtp?.close();
-    await sms?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => f.stop());
 
   it('prepares the round with the server key and a single trustee; credentials wait for registration to close', async () => {
     const prepared = await gql(M('prepareVote', 'PrepareVoteInput'), { input: { electionId: E, singleTrustees: ['detenteur'], credentialRecovery: 'keep' } }, council);
@@ -205,21 +96,21 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     expect((await round()).publicCredentials).toBe(4);
 
     // Anne lost her e-mail: an operator sends the same code again (the election keeps codes), with a reason.
-    const operator = () => staffToken(server.app, operatorAccount);
+    const operator = f.staff('operateur');
     const resend = `mutation ($input: ResendAccessCodeInput!) { resendAccessCode(input: $input) }`;
     const anne = voters[1]!;
     const resent = await gql(resend, { input: { electionId: E, registrationId: anne.registrationId, reason: 'e-mail deleted, identity checked by phone' } }, operator);
     expect(resent.errors).toBeUndefined();
     for (;;) {
-      const mails = smtp.received.filter((m) => m.rcptTo.includes(anne.email) && /code d'accès/.test(m.parsed.subject ?? ''));
+      const mails = f.smtp.received.filter((m) => m.rcptTo.includes(anne.email) && /code d'accès/.test(m.parsed.subject ?? ''));
       if (mails.length >= 2) {
         expect(mails[1]!.parsed.text).toContain(anne.accessCode!);
         break;
       }
-      await smtp.waitForMessages(smtp.received.length + 1);
+      await f.smtp.waitForMessages(f.smtp.received.length + 1);
     }
     const resentEvents = (await all()).filter((e) => e.type === 'CredentialResent');
-    expect(resentEvents.map((e) => [e.data, e.metadata.actor])).toEqual([[expect.objectContaining({ registrationId: anne.registrationId, reason: 'e-mail deleted, identity checked by phone' }), `staff:${operatorAccount.staffId}`]]);
+    expect(resentEvents.map((e) => [e.data, e.metadata.actor])).toEqual([[expect.objectContaining({ registrationId: anne.registrationId, reason: 'e-mail deleted, identity checked by phone' }), `staff:${f.account('operateur').staffId}`]]);
     expect(codesOf(await gql(resend, { input: { electionId: E, registrationId: anne.registrationId, reason: 'again' } }, trustee))).toEqual(['FORBIDDEN']);
   });
 
@@ -246,9 +137,9 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
   });
 
   it('opens on schedule; voters cast encrypted ballots; refusals carry Belenios reasons; turnout moves, per-candidate counts do not exist', async () => {
-    const schedule = server.app.get(BallotBoxSchedule);
+    const schedule = f.server.app.get(BallotBoxSchedule);
     await schedule.tick();
-    expect(codesOf(await gql(CAST, { input: { electionId: E, ballot: '{}' } }, () => voterToken(server.app, voters[0]!.registrationId)))).toEqual(['UnauthorizedVoter']);
+    expect(codesOf(await gql(CAST, { input: { electionId: E, ballot: '{}' } }, () => voterToken(f.server.app, voters[0]!.registrationId)))).toEqual(['UnauthorizedVoter']);
     clock.set('2013-05-31T07:00:00.000Z');
     await schedule.tick();
     const [sophie, anne, luc, paul] = voters as [Voter, Voter, Voter, Voter];
@@ -346,9 +237,9 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     expect(certified.data!.certifyResult.result).toMatchObject({ certified: true, winner: null, secondRoundNeeded: true });
     expect((await round()).result).toMatchObject({ emargements: 4, countedBallots: 4, emargementsMatchCountedBallots: true });
     const secrets = voters.flatMap((v) => [v.accessCode!, v.token!]);
-    const files = readdirSync(dir).filter((name) => name.startsWith('events.sqlite'));
+    const files = readdirSync(f.dir).filter((name) => name.startsWith('events.sqlite'));
     for (const name of files) {
-      const bytes = readFileSync(join(dir, name)).toString('latin1');
+      const bytes = readFileSync(join(f.dir, name)).toString('latin1');
       for (const secret of secrets) expect(bytes).not.toContain(secret);
     }
     for (const secret of secrets) expect(logs.join('\n')).not.toContain(secret);
@@ -366,7 +257,7 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     const codes = new Map<string, string>();
     for (const voter of voters) {
       for (;;) {
-        const fresh = smtp.received
+        const fresh = f.smtp.received
           .filter((m) => m.rcptTo.includes(voter.email) && /code d'accès/.test(m.parsed.subject ?? ''))
           .map((m) => /pour voter[^:]*: ([1-9A-HJ-NP-Za-km-z-]{19})/.exec(m.parsed.text ?? '')![1]!)
           .find((code) => code !== voter.accessCode);
@@ -374,11 +265,11 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
           codes.set(voter.registrationId, fresh);
           break;
         }
-        await smtp.waitForMessages(smtp.received.length + 1);
+        await f.smtp.waitForMessages(f.smtp.received.length + 1);
       }
     }
     // This round forgets access codes once delivered: a lost one cannot be sent again.
-    const secrets = server.app.get<VoteSecrets>(VOTE_SECRETS);
+    const secrets = f.server.app.get<VoteSecrets>(VOTE_SECRETS);
     for (let i = 0; i < 100 && voters.some((v) => secrets.privateCredential(E, 2, v.registrationId) !== null); i++) await new Promise((r) => setTimeout(r, 50));
     expect(voters.map((v) => secrets.privateCredential(E, 2, v.registrationId))).toEqual([null, null, null, null]);
     expect(codesOf(await gql(`mutation ($input: ResendAccessCodeInput!) { resendAccessCode(input: $input) }`, input({ registrationId: voters[0]!.registrationId, reason: 'lost' }), council))).toEqual(['CredentialRecoveryDisabled']);
@@ -389,7 +280,7 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     expect((await gql(R2('sealVote'), input(), council)).data!.sealVote.stage).toBe('sealed');
 
     clock.set('2013-06-07T07:00:00.000Z');
-    await server.app.get(BallotBoxSchedule).tick();
+    await f.server.app.get(BallotBoxSchedule).tick();
     const choices = [0, 0, 1, 2];
     for (const [index, voter] of voters.entries()) {
       const token = await signInToVote(voter, 3);
@@ -400,7 +291,7 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
       expect((await gql(CAST, { input: { electionId: E, round: 2, ballot: made.text } }, token)).errors).toBeUndefined();
     }
     clock.set('2013-06-10T17:00:00.000Z');
-    await server.app.get(BallotBoxSchedule).tick(); // closes on schedule
+    await f.server.app.get(BallotBoxSchedule).tick(); // closes on schedule
     const tallied = await gql(R2('computeTally'), input(), council);
     expect(tallied.data!.computeTally).toMatchObject({ stage: 'tallying', tallied: 4 });
     const tally = encryptedTallyFromJson(election2, JSON.parse(tallied.data!.computeTally.encryptedTallyJson as string));
