@@ -51,12 +51,17 @@ describe('the set-up of a round, step by step', () => {
     given([prepared, key('t1')]).when({ type: 'SubmitTrusteeKey', trusteeId: 't1', key: '{"k":"t1"}', at }).thenNothingHappens();
     given([prepared, key('t1')]).when({ type: 'SubmitTrusteeKey', trusteeId: 't1', key: '{"other":1}', at }).thenRefuses('KeyAlreadySubmitted');
     given([prepared]).when({ type: 'SubmitTrusteeKey', trusteeId: 't2', key: '{}', at }).thenRefuses('NotATrustee');
+    const serverKeyAgain = '{"pok":{"challenge":"1","response":"2"},"public_key":"77"}';
+    given([{ ...prepared, data: { ...prepared.data, serverKey: '{"pok":{"challenge":"3","response":"4"},"public_key":"77"}' } } as VoteSetupEvent])
+      .when({ type: 'SubmitTrusteeKey', trusteeId: 't1', key: serverKeyAgain, at })
+      .thenRefuses('KeyReused');
   });
 
   it('runs the threshold ceremony in order: every certificate, then every polynomial, then every voutput', () => {
     given([prepared, cert('t2')]).when({ type: 'SubmitThresholdPolynomial', trusteeId: 't2', polynomial: 'pt2', at }).thenRefuses('WrongCeremonyStep', { step: 'certificates' });
     given([prepared, cert('t2'), cert('t3'), cert('t4')]).when({ type: 'SubmitThresholdPolynomial', trusteeId: 't2', polynomial: 'pt2', at }).then([poly('t2')]);
     given([prepared]).when({ type: 'SubmitThresholdCertificate', trusteeId: 't1', certificate: 'x', at }).thenRefuses('NotATrustee');
+    given([prepared, cert('t2')]).when({ type: 'SubmitThresholdCertificate', trusteeId: 't3', certificate: 'ct2', at }).thenRefuses('InvalidCertificate');
   });
 
   it('publishes the key only when credentials and every key are in, and says what is missing', () => {

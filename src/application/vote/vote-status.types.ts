@@ -30,6 +30,12 @@ export class VoteResultType {
   @Field({ nullable: true }) secondRoundNeeded?: boolean;
 }
 
+@ObjectType('ThresholdGroup', { description: 'A group of trustees of whom `threshold` are needed to decrypt.' })
+export class ThresholdGroupType {
+  @Field(() => [String], { description: 'Staff ids, in the group order (Belenios positions 1, 2, …).' }) trustees!: string[];
+  @Field(() => Int) threshold!: number;
+}
+
 @ObjectType('VoteRound', { description: 'One round of voting: a Belenios 2.0 election, from preparation to certified result.' })
 export class VoteRoundType {
   @Field() electionId!: string;
@@ -42,6 +48,8 @@ export class VoteRoundType {
   @Field({ nullable: true, description: 'The server key of this round (trustee_public_key JSON).' }) serverKey?: string;
   @Field(() => [String], { description: 'What the key ceremony still waits for.' }) missing!: string[];
   @Field({ description: 'none, certificates, polynomials, voutputs, done' }) thresholdStep!: string;
+  @Field(() => [String], { description: 'Staff ids of the single trustees.' }) singleTrustees!: string[];
+  @Field(() => ThresholdGroupType, { nullable: true }) thresholdGroup?: ThresholdGroupType | null;
   @Field(() => Int, { nullable: true }) publicCredentials?: number;
   @Field({ nullable: true, description: 'SHA-256 (base 64) of the public credentials list, as belenios-tool prints it.' }) publicCredentialsFingerprint?: string;
   @Field({ nullable: true, description: 'The election structure as published (Belenios JSON): voters build ballots with it.' }) electionJson?: string;
@@ -65,6 +73,8 @@ export function toVoteRound(state: VoteSetupState, emargements?: number): VoteRo
     serverKey: state.serverKey || undefined,
     missing: state.stage === 'preparing' ? missingForKey(state) : [],
     thresholdStep: thresholdStep(state),
+    singleTrustees: state.trustees.singles,
+    thresholdGroup: state.trustees.thresholdGroup,
     publicCredentials: state.publicCredentials?.count,
     publicCredentialsFingerprint: state.publicCredentials?.fingerprint,
     electionJson: state.published?.election,

@@ -118,6 +118,16 @@ export function thresholdStep(state: VoteSetupState): 'certificates' | 'polynomi
   return 'done';
 }
 
+/** The public key of a trustee_public_key text, or the text itself when it is not one (compared only). */
+function publicKeyOf(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { public_key?: unknown };
+    return typeof parsed.public_key === 'string' ? parsed.public_key : text;
+  } catch {
+    return text;
+  }
+}
+
 function refuse(code: string, message: string, details: Record<string, unknown> = {}): never {
   throw new DomainError(code, message, details);
 }
@@ -155,6 +165,9 @@ function decide(command: VoteSetupCommand, state: VoteSetupState): VoteSetupEven
       if (!state.trustees.singles.includes(command.trusteeId)) refuse('NotATrustee', 'You are not a trustee with a single key for this round');
       if (state.singleKeys[command.trusteeId] === command.key) return [];
       if (state.singleKeys[command.trusteeId]) refuse('KeyAlreadySubmitted', 'Your key for this round is already recorded');
+      // Decided here, on the state the append is checked against: two trustees racing with one key cannot both get in.
+      if ([state.serverKey, ...Object.values(state.singleKeys)].some((other) => publicKeyOf(other) === publicKeyOf(command.key)))
+        refuse('KeyReused', 'This public key is already used in this round (each trustee needs a key of their own)');
       return [{ type: 'TrusteeKeySubmitted', data: { ...ids, trusteeId: command.trusteeId, key: command.key, at: command.at } }];
     case 'SubmitThresholdCertificate':
       return thresholdSubmission(state, command.trusteeId, 'certificates', state.certificates, command.certificate, () => ({
@@ -216,6 +229,8 @@ function decide(command: VoteSetupCommand, state: VoteSetupState): VoteSetupEven
   }
 }
 
+const INVALID_STEP = { certificates: 'InvalidCertificate', polynomials: 'InvalidPolynomial', voutputs: 'InvalidVoutput' } as const;
+
 function thresholdSubmission(
   state: VoteSetupState,
   trusteeId: string,
@@ -228,6 +243,7 @@ function thresholdSubmission(
   if (!isThresholdTrustee(state, trusteeId)) refuse('NotATrustee', 'You are not in the threshold group of this round');
   if (recorded[trusteeId] === text) return [];
   if (recorded[trusteeId]) refuse('AlreadySubmitted', `Your ${step.slice(0, -1)} is already recorded`);
+  if (Object.values(recorded).includes(text)) refuse(INVALID_STEP[step], `This ${step.slice(0, -1)} is another trustee's`);
   const current = thresholdStep(state);
   if (current !== step) refuse('WrongCeremonyStep', `The threshold ceremony is at the ${current} step`, { step: current });
   return [event()];

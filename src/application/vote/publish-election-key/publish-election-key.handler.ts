@@ -2,7 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { BELENIOS_2048 } from '../../../domain/belenios/groups.js';
 import { trusteePublicKeyFromJson } from '../../../domain/belenios/trustee-key.js';
 import { electionJson, trusteesJson } from '../../../domain/vote/belenios-setup.js';
-import type { VoteSetupState } from '../../../domain/vote/vote-setup.decider.js';
+import { thresholdStep, type VoteSetupState } from '../../../domain/vote/vote-setup.decider.js';
 import type { Round } from '../../../domain/vote/vote.events.js';
 import { RoundCommand } from '../round-command.js';
 import { thresholdParametersOf } from '../threshold-ceremony.js';
@@ -24,7 +24,8 @@ export class PublishElectionKeyHandler implements ICommandHandler<PublishElectio
     const round = command.input.round as Round;
     const state = await this.rounds.loadPrepared(electionId, round);
     const singles = [state.serverKey, ...state.trustees.singles.map((id) => state.singleKeys[id] ?? '')].filter((text) => text !== '');
-    const pedersen = state.trustees.thresholdGroup && Object.keys(state.voutputs).length > 0 ? await thresholdParametersOf(state, this.rounds.crypto) : null;
+    // Only once the ceremony is done: before, the decider lists everything still missing.
+    const pedersen = thresholdStep(state) === 'done' ? await thresholdParametersOf(state, this.rounds.crypto) : null;
     let publicKey = 1n;
     for (const text of singles) publicKey = (publicKey * trusteePublicKeyFromJson(JSON.parse(text)).publicKey) % BELENIOS_2048.p;
     if (pedersen) publicKey = (publicKey * pedersen.subKey) % BELENIOS_2048.p;

@@ -8,7 +8,7 @@ import type { CommandResult } from '../../command-handling/handle-command.js';
 import { VoteRounds } from '../vote-rounds.js';
 import { SubmitTrusteeKeyCommand } from './submit-trustee-key.command.js';
 
-/** The key is stored as the canonical text of what was parsed, once its proof of knowledge holds. */
+/** The key is stored as the canonical text of what was parsed, once its proof of knowledge holds (the decider refuses a key already used in the round). */
 @CommandHandler(SubmitTrusteeKeyCommand)
 export class SubmitTrusteeKeyHandler implements ICommandHandler<SubmitTrusteeKeyCommand> {
   constructor(private readonly rounds: VoteRounds) {}
@@ -24,12 +24,7 @@ export class SubmitTrusteeKeyHandler implements ICommandHandler<SubmitTrusteeKey
     if (!(await verifyPossession(BELENIOS_2048, key, this.rounds.crypto))) {
       throw new DomainError('InvalidTrusteeKey', 'The key is not in the group, or its proof of knowledge does not hold');
     }
-    const state = await this.rounds.loadPrepared(input.electionId, input.round as Round);
-    const known = [state.serverKey, ...Object.values(state.singleKeys)].map((text) => (text ? trusteePublicKeyFromJson(JSON.parse(text)).publicKey : null));
     const text = JSON.stringify(trusteePublicKeyToJson(key));
-    if (known.includes(key.publicKey) && state.singleKeys[command.trusteeId] !== text) {
-      throw new DomainError('KeyReused', 'This public key is already used in this round (each trustee needs a key of their own)');
-    }
     return this.rounds.execute(input.electionId, input.round as Round, command.commandId, { type: 'SubmitTrusteeKey', trusteeId: command.trusteeId, key: text, at: this.rounds.now().toISOString() }, command.actor);
   }
 }
