@@ -171,7 +171,8 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     } else {
       expect((await cast(luc, (await ballotFor(luc.accessCode!, 'blank')).text)).errors).toBeUndefined();
     }
-    expect((await cast(paul, (await ballotFor(paul.accessCode!, 1)).text)).errors).toBeUndefined();
+    const paulFirst = await ballotFor(paul.accessCode!, 1);
+    expect((await cast(paul, paulFirst.text)).errors).toBeUndefined();
     // Paul changes his mind (the last vote counts) but not with another voter's code.
     expect(codesOf(await cast(paul, (await ballotFor(anne.accessCode!, 1)).text))).toEqual(['UsedCredential']);
     const revote = await cast(paul, (await ballotFor(paul.accessCode!, 2)).text);
@@ -180,6 +181,10 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     // Anyone can look up a tracking number; the first Paul ballot is in the box but no longer counts.
     const tracker = await gql(`query ($e: String!, $t: String!) { ballotTracker(electionId: $e, trackingNumber: $t) { counted } }`, { e: E, t: first.trackingNumber });
     expect(tracker.data!.ballotTracker).toEqual({ counted: true });
+    const replaced = await gql(`query ($e: String!, $t: String!) { ballotTracker(electionId: $e, trackingNumber: $t) { counted } }`, { e: E, t: paulFirst.trackingNumber });
+    expect(replaced.data!.ballotTracker).toEqual({ counted: false });
+    const unknown = await gql(`query ($e: String!, $t: String!) { ballotTracker(electionId: $e, trackingNumber: $t) { counted } }`, { e: E, t: 'no-such-ballot' });
+    expect(unknown.data!.ballotTracker).toBeNull();
     const list = await gql(`query ($e: String!) { ballotTrackers(electionId: $e) { totalCount trackingNumbers } }`, { e: E });
     expect(list.data!.ballotTrackers.totalCount).toBe(4);
     expect(list.data!.ballotTrackers.trackingNumbers).toContain(revote.data!.castBallot.trackingNumber);

@@ -53,7 +53,7 @@ export class VoteQueriesResolver {
     assertElectionId(electionId);
     const { state } = await this.rounds.ballotBox(electionId, roundOf(round)).catchUp();
     if (!state.trackingNumbers.has(trackingNumber)) return null;
-    return { trackingNumber, counted: [...state.lastByCredential.values()].includes(trackingNumber) };
+    return { trackingNumber, counted: state.counted.has(trackingNumber) };
   }
 
   @Query(() => BallotTrackerPageType, { description: 'The public list of counted ballots (tracking numbers), by pages of at most 1,000.' })
@@ -67,7 +67,7 @@ export class VoteQueriesResolver {
     assertElectionId(electionId);
     if (!Number.isInteger(first) || first < 1 || first > 1000) throw new BadRequestException(['first: must be between 1 and 1000']);
     const { state } = await this.rounds.ballotBox(electionId, roundOf(round)).catchUp();
-    const all = [...state.lastByCredential.values()].sort();
+    const all = [...state.counted].sort();
     const start = after == null ? 0 : all.findIndex((t) => t > after);
     const page = start < 0 ? [] : all.slice(start, start + first);
     return { trackingNumbers: page, totalCount: all.length, endCursor: page.length > 0 && start + first < all.length ? page[page.length - 1]! : null };

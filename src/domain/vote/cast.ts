@@ -29,11 +29,13 @@ export interface BallotBoxState {
   /** The last accepted ballot's tracking number per public credential (what last(B) keeps). */
   lastByCredential: Map<string, string>;
   trackingNumbers: Set<string>;
+  /** The tracking numbers of the ballots that count (what Belenios calls the pretty ballots). */
+  counted: Set<string>;
   accepted: number;
 }
 
 export function initialBallotBoxState(): BallotBoxState {
-  return { status: 'not-opened', lastByCredential: new Map(), trackingNumbers: new Set(), accepted: 0 };
+  return { status: 'not-opened', lastByCredential: new Map(), trackingNumbers: new Set(), counted: new Set(), accepted: 0 };
 }
 
 /** Folds in place: the ballot box is large, and the handler keeps one state per round up to date. */
@@ -42,11 +44,15 @@ export function evolveBallotBox(state: BallotBoxState, event: BallotBoxEvent): B
     case 'BallotBoxOpened':
       state.status = 'open';
       break;
-    case 'BallotAccepted':
+    case 'BallotAccepted': {
+      const replaced = state.lastByCredential.get(event.data.credential);
+      if (replaced !== undefined) state.counted.delete(replaced);
+      state.counted.add(event.data.trackingNumber);
       state.lastByCredential.set(event.data.credential, event.data.trackingNumber);
       state.trackingNumbers.add(event.data.trackingNumber);
       state.accepted++;
       break;
+    }
     case 'BallotBoxClosed':
       state.status = 'closed';
       break;
