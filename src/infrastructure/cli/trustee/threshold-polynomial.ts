@@ -6,7 +6,8 @@ import { submit } from './trustee-api.js';
 import { fetchCertificates, requireThresholdRound } from './threshold-certificate.js';
 
 export interface ThresholdPolynomialOptions extends RoundOptions {
-  threshold: string;
+  /** Defaults to the round's plan, as the server publishes it; when given, it must match. */
+  threshold?: string;
 }
 
 /**
@@ -17,11 +18,14 @@ export interface ThresholdPolynomialOptions extends RoundOptions {
  */
 export async function thresholdPolynomialCommand(options: ThresholdPolynomialOptions): Promise<void> {
   const { ref, folder } = parseRound(options);
-  const threshold = Number(options.threshold);
-  if (!Number.isSafeInteger(threshold) || threshold < 1) throw new CliError(`--threshold must be a positive integer (how many trustees of the group are needed to decrypt), got ${JSON.stringify(options.threshold)}`, EXIT_USAGE);
+  const asked = options.threshold === undefined ? undefined : Number(options.threshold);
+  if (asked !== undefined && (!Number.isSafeInteger(asked) || asked < 1)) throw new CliError(`--threshold must be a positive integer (how many trustees of the group are needed to decrypt), got ${JSON.stringify(options.threshold)}`, EXIT_USAGE);
   const client = signedInClient(options, folder);
   const { round } = await fetchRoundAsTrustee(client, ref);
   requireThresholdRound(round, ref);
+  const planned = round.thresholdGroup?.threshold;
+  const threshold = asked ?? planned;
+  if (threshold === undefined) throw new CliError('the server does not say the group\'s threshold: pass --threshold N (as the council set it)', EXIT_USAGE);
   requireStage(round, ['preparing'], 'take part in the threshold ceremony');
   let text: string | undefined;
   if (folder.has(ref, 'polynomial')) {

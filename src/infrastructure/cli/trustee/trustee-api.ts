@@ -11,6 +11,8 @@ export interface VoteRoundView {
   beleniosUuid?: string | null;
   missing: string[];
   thresholdStep: string;
+  /** The group's plan: how many of its members are needed to decrypt. */
+  thresholdGroup?: { threshold: number } | null;
   electionJson?: string | null;
   trusteesJson?: string | null;
   encryptedTallyJson?: string | null;
@@ -18,7 +20,7 @@ export interface VoteRoundView {
   result?: { candidates: { name: string; votes: number }[]; blank: number; countedBallots: number } | null;
 }
 
-const ROUND_FIELDS = 'electionId round stage beleniosUuid missing thresholdStep electionJson trusteesJson encryptedTallyJson decryptedBy result { candidates { name votes } blank countedBallots }';
+const ROUND_FIELDS = 'electionId round stage beleniosUuid missing thresholdStep thresholdGroup { threshold } electionJson trusteesJson encryptedTallyJson decryptedBy result { candidates { name votes } blank countedBallots }';
 /** What a submission returns: enough to say what the ceremony waits for. */
 const AFTER_SUBMIT_FIELDS = 'electionId round stage missing thresholdStep decryptedBy result { candidates { name votes } blank countedBallots }';
 

@@ -38,7 +38,7 @@ export function registerTrusteeCommand(program: Command): void {
 
   withRoundOptions(trustee.command('threshold-polynomial'))
     .description('threshold group, step 2 (once every certificate is in): submit your polynomial')
-    .requiredOption('--threshold <n>', 'how many trustees of the group are needed to decrypt (as the council set it)')
+    .option('--threshold <n>', 'how many trustees of the group are needed to decrypt (default: the round\'s plan, from the server)')
     .action(lazy(async () => (await import('./threshold-polynomial.js')).thresholdPolynomialCommand));
 
   withRoundOptions(trustee.command('threshold-voutput'))
