@@ -52,7 +52,7 @@ interface Round {
 async function electionServer(root: string, clock: ManualClock): Promise<RunningServer> {
   const data = join(root, 'data');
   writeFileSync(join(root, 'election.json'), JSON.stringify(ELECTION));
-  const demo = await runUrneAsync(['demo', '--size', '300', '--registrations', '5', '--officials', '30', '--districts', '5', '--port', '0', '--data-dir', data, '--election', join(root, 'election.json')]);
+  const demo = await runUrneAsync(['demo', '--size', '300', '--registrations', '5', '--officials', '30', '--districts', '5', '--port', '0', '--no-vote', '--data-dir', data, '--election', join(root, 'election.json')]);
   if (demo.code !== 0) throw new Error(`urne demo failed: ${demo.stderr}`);
   const config = loadConfig({ URNE_DATA_DIR: data, URNE_PORT: '0', URNE_LOG_LEVEL: 'warn' });
   return startServer(config, { logger: createLogger(config, { write: () => undefined }), clock });

@@ -23,12 +23,16 @@ import { generateOfficials, generateRoll } from '../reference-data/synthetic-lis
 import { DemoGraphqlClient, DemoGraphqlError, forEachConcurrently } from './demo-graphql.js';
 import { runRegistrations, type RegistrationOutcome } from './demo-registrations.js';
 import { DemoProgress } from './demo-progress.js';
+import { SingleTrustees, ThresholdGroup } from './demo-trustees.js';
+import { runVote, type VoteOutcome } from './demo-vote.js';
 
 /**
- * `urne demo`: the whole pre-vote life of an election, on synthetic reference data, through the
- * real application (GraphQL over HTTP against a server started in this process, with a manual
- * clock walked through the election's phases). Everything election-specific comes from the
- * election file (rules, thresholds, dates); the default file is the 2013 example.
+ * `urne demo`: the whole life of an election to its certified result, on synthetic reference data,
+ * through the real application (GraphQL over HTTP against a server started in this process, with
+ * a manual clock walked through the election's phases). Everything election-specific comes from
+ * the election file (rules, thresholds, dates, blank vote, revote policy); the default file is the
+ * 2013 example. The scenario's people (candidates' names, vote shares, turnout) are the 2013
+ * primary's, scaled (see SCENARIO).
  */
 export interface DemoOptions {
   size: number;
@@ -42,6 +46,8 @@ export interface DemoOptions {
   keepRunning: boolean;
   forceNew: boolean;
   seed: number;
+  /** Stop before the vote (after registrations): for a council or trustees to run it by hand. */
+  noVote?: boolean;
 }
 
 export class DemoUsageError extends Error {}
@@ -73,6 +79,31 @@ export interface DemoReport {
 
 const SPONSORSHIP_MARGINS = [0.1, 0.03, 0.15, 0, 0.05];
 const CANDIDATE_LETTERS = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+/**
+ * The scenario's people, after the 2013 primary: the four on its ballot with their published
+ * shares (NKM 58.16 %, Legaret 19.66 %, Bournazel 11.96 %, Margain 10.22 % of 20,010 candidate
+ * votes), Charles Beigbeder withdrawing after certification, and a sixth, fictional candidate who
+ * falls short of the sponsorship threshold. Blank ballots: the 64 ballots of 20,074 that the
+ * published figures never explained. Turnout: 20,074 voted of 23,314 registered. A few voters try
+ * to vote again (the election's revote policy decides).
+ */
+const SCENARIO = {
+  candidates: [
+    { name: 'Nathalie Kosciusko-Morizet', share: 58.16 },
+    { name: 'Jean-François Legaret', share: 19.66 },
+    { name: 'Pierre-Yves Bournazel', share: 11.96 },
+    { name: 'Franck Margain', share: 10.22 },
+    { name: 'Charles Beigbeder', share: 0 },
+    { name: 'Candidat F (fictif)', share: 0 },
+  ],
+  blankShare: (64 / 20_010) * 100,
+  turnout: 20_074 / 23_314,
+  revoteShare: 0.01,
+  /** Decryption key holders besides the server: a threshold group (Single trustees on a build without one). */
+  trustees: 3,
+  threshold: 2,
+} as const;
 
 function hasOffset(value: string): boolean {
   return /(Z|[+-]\d\d:?\d\d)$/i.test(value);
@@ -208,15 +239,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
     // Sessions expire on the (demo) clock: a fresh one after each move of the clock.
     const signIn = async (account: CreatedStaffAccount) => anonymous.withToken((await app.get<StaffSessions>(STAFF_SESSIONS).create(account)).token);
-    // Staff: a council member and an operator, created as `urne staff add` does, with a session each.
-    const [council, operator] = await timed('create staff accounts', async () => {
-      const create = async (role: 'council' | 'operator') => {
+    // Staff: a council member, an operator and the trustees, created as `urne staff add` does, with a session each.
+    const { council, operator, trustees } = await timed('create staff accounts', async () => {
+      const create = async (role: 'council' | 'operator' | 'trustee', name: string = role) => {
         const account: CreatedStaffAccount = await app
           .get(CommandBus)
-          .execute(new CreateStaffAccountCommand(randomUUID(), { username: `demo-${role}-${randomUUID().slice(0, 8)}`, role, password: `demo-${randomUUID()}` }, 'system:demo'));
+          .execute(new CreateStaffAccountCommand(randomUUID(), { username: `demo-${name}-${randomUUID().slice(0, 8)}`, role, password: `demo-${randomUUID()}` }, 'system:demo'));
         return { account, client: await signIn(account) };
       };
-      return [await create('council'), await create('operator')];
+      const made = { council: await create('council'), operator: await create('operator'), trustees: [] as Array<Awaited<ReturnType<typeof create>>> };
+      for (let i = 1; i <= SCENARIO.trustees; i++) made.trustees.push(await create('trustee', `trustee-${i}`));
+      return made;
     });
 
     // 1. The election, as the council declares it.
@@ -270,7 +303,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     await timed('declare six candidates', async () => {
       for (const [i, candidateId] of candidateIds.entries()) {
         await council.client.request(`mutation($input: DeclareCandidateInput!) { declareCandidate(input: $input) { candidateId } }`, {
-          input: { electionId, candidateId, name: `Candidate ${CANDIDATE_LETTERS[i]!.toUpperCase()}`, party: i % 2 === 0 ? 'Demo list' : null, commandId: `demo-declare-${candidateId}` },
+          input: { electionId, candidateId, name: SCENARIO.candidates[i]!.name, party: null, commandId: `demo-declare-${candidateId}` },
         });
       }
     });
@@ -355,7 +388,46 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         ),
       );
 
-    // 6. What the read models say now.
+    const registrationsAt = clock.now().toISOString();
+
+    // 6. The vote, to the certified result: the approved voters (as many as turnout says) vote.
+    let vote: VoteOutcome | { skipped: string };
+    if ('skipped' in registrations) vote = { skipped: registrations.skipped.startsWith('failed') ? 'the registrations failed' : 'no registrations' };
+    else if (options.noVote) vote = { skipped: '--no-vote' };
+    else if (!mutations.has('castBallot')) vote = { skipped: 'this build has no castBallot mutation' };
+    else {
+      const approved = shuffle(
+        registrations.registrants.filter((r) => r.status === 'approved'),
+        next,
+      );
+      const votersCount = Math.round(approved.length * SCENARIO.turnout);
+      if (votersCount === 0) vote = { skipped: 'no approved registration' };
+      else {
+        const demoTrustees = trustees.map((t) => ({ username: t.account.username, client: () => signIn(t.account) }));
+        const shares = Object.fromEntries(candidateIds.map((id, i) => [id, SCENARIO.candidates[i]!.share]));
+        vote = await runVote({
+          app,
+          anonymous,
+          council: () => signIn(council.account),
+          trustees: mutations.has('submitThresholdCertificate') ? new ThresholdGroup(electionId, demoTrustees, SCENARIO.threshold) : new SingleTrustees(electionId, demoTrustees.slice(0, 2)),
+          clock,
+          electionId,
+          dates: { registrationClosesAt: dates.registrationClosesAt!, votingOpensAt: dates.votingOpensAt!, votingClosesAt: dates.votingClosesAt! },
+          registrants: approved,
+          voters: votersCount,
+          revoters: Math.max(2, Math.round(votersCount * SCENARIO.revoteShare)),
+          shares: { candidates: shares, blank: SCENARIO.blankShare },
+          outbox: registrations.outbox,
+          concurrency: options.concurrency,
+          progress,
+          random: next,
+          catchUp: () => waitForProjections(app.get(ProjectionsService), store, ['turnout']),
+          timed,
+        });
+      }
+    }
+
+    // 7. What the read models say now.
     council.client = await signIn(council.account);
     await waitForProjections(app.get(ProjectionsService), store);
     const read = await council.client.request<{
@@ -376,9 +448,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     lines.push(`data folder: ${dataDir}`);
     lines.push('');
     lines.push('created');
-    lines.push(`  election ${electionId}, declared at ${declaredAt} (demo clock: sponsorships then; certification, ballot order and registrations at ${clock.now().toISOString()})`);
+    lines.push(`  election ${electionId}, declared at ${declaredAt} (demo clock: sponsorships then; certification, ballot order and registrations until ${registrationsAt}; the vote from ${dates.votingOpensAt} to ${dates.votingClosesAt})`);
     lines.push(`  electoral roll: ${fmt(rollOutcome.rows)} entries (version ${rollOutcome.version}); elected officials: ${fmt(officialsOutcome.rows)} (version ${officialsOutcome.version})`);
-    lines.push(`  staff: council ${council.account.username}, operator ${operator.account.username}`);
+    lines.push(`  staff: council ${council.account.username}, operator ${operator.account.username}, trustees ${trustees.map((t) => t.account.username).join(', ')}`);
     lines.push(`  candidates: ${candidateIds.length} declared`);
     lines.push(`  sponsorships: ${fmt(forms.length)} recorded (${fmt(forms.filter((f) => f.sponsor.kind === 'voter').length)} voters, ${fmt(forms.filter((f) => f.sponsor.kind !== 'voter').length)} elected officials)`);
     for (const c of read.sponsorshipProgress.candidates)
@@ -394,6 +466,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       lines.push(`    fraud scenario: one person registered ${registrations.fraud.submitted} others with his own e-mail and phone: ${registrations.fraud.flagged} flagged${registrations.fraud.detail ? ` (${registrations.fraud.detail})` : ''}`);
     }
     if (!('skipped' in registrations)) lines.push(`    council review queue: ${fmt(registrations.reviewQueue)} registrations`);
+    if ('skipped' in vote) lines.push(`  vote: skipped (${vote.skipped})`);
+    else lines.push(...voteSummary(vote, electionId));
     lines.push(`  log head position: ${head === null ? 'empty' : fmt(Number(head))}${store.kind === 'sqlite' ? ' (= events in the log)' : ''}`);
     lines.push('');
     lines.push('time per step');
@@ -408,6 +482,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       `{ candidates(electionId: "${electionId}") { ballotOrderReason candidates { ballotPosition name status withdrawalReason } } }`,
       `{ electionTimeline(electionId: "${electionId}") { entries { occurredAt type summary } } }`,
       `{ ledgerStatistics { position totalEvents rows { category type events } } }`,
+      ...('skipped' in vote
+        ? []
+        : [
+            `{ voteRound(electionId: "${electionId}") { stage seal tallied result { candidates { name votes percentOfCandidateVotes } blank countedBallots candidateVotes certified winner } } }`,
+            `{ ballotTracker(electionId: "${electionId}", trackingNumber: "${vote.example.trackingNumber}") { counted } }`,
+          ]),
     ];
     for (const query of examples) {
       const outcome = await anonymous.request(query).then(
@@ -415,6 +495,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         (error: unknown) => ` (fails now: ${error instanceof DemoGraphqlError ? error.code : String(error)})`,
       );
       lines.push(`    curl -s ${url} -H 'content-type: application/json' -d '${JSON.stringify({ query }).replace(/'/g, "'\\''")}'${outcome}`);
+    }
+    if (!('skipped' in vote)) {
+      lines.push(`  next: the round's public record as a Belenios archive, verified by belenios-tool (or any Belenios verifier):`);
+      lines.push(`    URNE_DATA_DIR=${dataDir} urne export belenios --election ${electionId} --round 1 --out ${electionId}-1.bel`);
+      lines.push(`    mkdir ${electionId}-1 && cp ${electionId}-1.bel ${electionId}-1/${vote.beleniosUuid}.bel && belenios-tool election verify --dir ${electionId}-1`);
     }
     lines.push(`  read models: URNE_DATA_DIR=${dataDir} urne projections list`);
     lines.push(`  election: URNE_DATA_DIR=${dataDir} urne election show ${electionId}`);
@@ -435,6 +520,40 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   } finally {
     await stop().catch(() => undefined);
   }
+}
+
+const percent = (part: number, whole: number) => (whole === 0 ? '-' : `${(Math.round((1000 * part) / whole) / 10).toFixed(1)} %`);
+
+/** The vote's lines of the summary: the ceremony, the casting, the turnout, the certified result. */
+function voteSummary(vote: VoteOutcome, electionId: string): string[] {
+  const lines: string[] = [];
+  const { result } = vote;
+  lines.push(`  vote: round 1 of ${electionId}, a Belenios 2.0 election (uuid ${vote.beleniosUuid})`);
+  lines.push(`    decryption key: shared by ${vote.trustees}; decrypted by the server and ${vote.decryptedBy.join(', ')}`);
+  lines.push(`    credentials: ${fmt(vote.credentials.voters)} access codes sent by e-mail; public credential list ${vote.credentials.fingerprint}`);
+  lines.push(`    seal: ${vote.seal} (re-checked by the tally)`);
+  lines.push(`    ballot box: opened ${vote.openedAt ?? '?'}, closed ${vote.closedAt ?? '?'} (by the schedule, on the demo clock)`);
+  lines.push(
+    `    voters: ${fmt(vote.voters)} signed in (e-mail + SMS code from the outbox), built a ballot with their access code and cast it: ${vote.waves.count} waves ${vote.waves.spacingMinutes} min apart, booths on ${vote.boothThreads ? `${vote.boothThreads} worker thread${vote.boothThreads === 1 ? '' : 's'}` : 'the main thread'}`,
+  );
+  if (vote.capped) lines.push(`    note: ${vote.capped}`);
+  const refused = Object.entries(vote.revotes.refused).map(([code, n]) => `${n} refused (${code})`);
+  lines.push(`    revotes (policy ${vote.revotePolicy}): ${vote.revotes.tried} voters voted again: ${[...(vote.revotes.replaced ? [`${vote.revotes.replaced} replaced their ballot`] : []), ...refused].join(', ') || 'none'}`);
+  lines.push(`    ballots accepted into the box: ${fmt(vote.ballotsAccepted)}`);
+  lines.push(`    turnout (council's turnout query) ${vote.turnout.map((t, i) => `${i === vote.turnout.length - 1 ? 'at closing' : t.at.slice(0, 16).replace('T', ' ') + 'Z'}: ${fmt(t.voted)} of ${fmt(t.registered)} (${t.turnoutPercent ?? '-'} %)`).join('; ')}`);
+  lines.push(`  result (${result.certified ? 'certified by the council' : 'NOT certified'}): ${fmt(result.countedBallots)} ballots counted = ${fmt(vote.emargements)} émargements (voters who voted)`);
+  const width = Math.max(...result.candidates.map((c) => c.name.length));
+  for (const [i, c] of result.candidates.entries())
+    lines.push(
+      `    ${i + 1}. ${c.name.padEnd(width)} ${fmt(c.votes).padStart(7)} votes  ${`${c.percentOfCandidateVotes.toFixed(1)} %`.padStart(7)} of ${fmt(result.candidateVotes)} candidate votes  ${`${c.percentOfBallots.toFixed(1)} %`.padStart(7)} of ${fmt(result.countedBallots)} ballots`,
+    );
+  if (!vote.blankAllowed) lines.push(`       blank ballots: not allowed by this election`);
+  else lines.push(`       ${'blank'.padEnd(width)} ${fmt(result.blank).padStart(7)} ${result.blank === 1 ? 'vote ' : 'votes'}  ${''.padStart(7)}    ${' '.repeat(fmt(result.candidateVotes).length)}                  ${percent(result.blank, result.countedBallots).padStart(7)} of ${fmt(result.countedBallots)} ballots`);
+  const winner = result.candidates.find((c) => c.candidateId === result.winner);
+  lines.push(`    ${winner ? `winner: ${winner.name} (${winner.percentOfCandidateVotes.toFixed(1)} % of candidate votes)` : 'no winner'}${result.secondRoundNeeded ? '; a second round is needed' : '; no second round'}`);
+  lines.push(`    the counts are what the simulated voters cast (checked by the demo against its own record of their choices)`);
+  lines.push(`    a ballot to look up: tracking number ${vote.example.trackingNumber} (ballotTracker: ${vote.example.counted === null ? 'not found' : vote.example.counted ? 'counted' : 'replaced, not counted'})`);
+  return lines;
 }
 
 /**
@@ -459,13 +578,13 @@ function planSponsorships(rules: NonNullable<ElectionFile['sponsorship']>): Arra
 /** The read models the demo's commands and summary rely on. */
 const NEEDED_READ_MODELS = ['electoral-roll', 'elected-officials', 'sponsorship-progress'];
 
-async function waitForProjections(projections: ProjectionsService, store: EventStore, timeoutMs = 120_000): Promise<void> {
+async function waitForProjections(projections: ProjectionsService, store: EventStore, names: readonly string[] = NEEDED_READ_MODELS, timeoutMs = 120_000): Promise<void> {
   const head = await store.headPosition();
   if (head === null) return;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolveLate) => (timer = setTimeout(() => resolveLate('late'), timeoutMs)));
   try {
-    const waits = NEEDED_READ_MODELS.map((name) => projections.runner(name)?.waitForPosition(head) ?? Promise.resolve());
+    const waits = names.map((name) => projections.runner(name)?.waitForPosition(head) ?? Promise.resolve());
     if ((await Promise.race([Promise.all(waits).then(() => 'ok' as const), late])) === 'late') throw new Error(`the read models did not reach position ${head} within ${seconds(timeoutMs)}`);
   } finally {
     clearTimeout(timer);

@@ -9,7 +9,9 @@ import { CliError, EXIT_USAGE } from '../cli-error.js';
  * on a synthetic electoral roll, and drives it through the real command path (GraphQL over HTTP
  * against the application started in this process, on a manual clock): declaration, reference
  * data, candidates, sponsorships, certification, a withdrawal, the ballot order, registrations
- * confirmed with the codes from the outbox, and a fraud the checks flag. Progress on stderr; a
+ * confirmed with the codes from the outbox, a fraud the checks flag, then the vote to certified
+ * results (credentials, a threshold key ceremony, seal, voters signing in and casting encrypted
+ * ballots, turnout, tally, partial decryptions, certification; --no-vote stops before it). Progress on stderr; a
  * summary (figures, time per step, what to look at) on stdout. Exit 2: a data folder that already
  * holds events (unless --force-new), or a bad option.
  */
@@ -27,6 +29,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--districts <n>', 'districts (arrondissements) of the synthetic lists', parsePositiveInteger, 20)
     .option('--concurrency <n>', 'requests in flight', parsePositiveInteger, 8)
     .option('--seed <n>', 'the same seed gives the same demo', parseNonNegativeInteger, 2013)
+    .option('--no-vote', 'stop after the registrations (the round is left for a council and trustees to run)')
     .option('--keep-running', 'keep serving after the demo, until Ctrl-C')
     .action(run);
 }
@@ -43,6 +46,7 @@ interface DemoCliOptions {
   concurrency: number;
   seed: number;
   keepRunning?: boolean;
+  vote?: boolean;
 }
 
 function parsePositiveInteger(value: string): number {
@@ -89,6 +93,7 @@ async function run(options: DemoCliOptions): Promise<void> {
       districts: options.districts,
       concurrency: options.concurrency,
       keepRunning: options.keepRunning === true,
+      noVote: options.vote === false,
       forceNew: options.forceNew === true,
       seed: options.seed,
     });
