@@ -40,6 +40,8 @@ const SCENARIOS: ScenarioSpec[] = [
   { name: 'roll-import' },
   { name: 'roll-projection', dependsOn: ['roll-import'] },
   { name: 'registration-graphql' },
+  { name: 'ballot-verification' },
+  { name: 'ballot-cast' },
 ];
 
 /** The targets, checked after the run (figures are matched by name prefix). */
