@@ -54,7 +54,7 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
   }
 
   const mailTo = (to: string, subject: RegExp) => f.mailTo(to, subject);
-  const signInToVote = (voter: Voter, nthSms: number) => f.signInToVote(voter, nthSms);
+  const signInToVote = (voter: Voter) => f.signInToVote(voter);
 
   /** choices: index of the candidate in ballot order, or 'blank'. */
   async function ballotFor(accessCode: string, choice: number | 'blank') {
@@ -143,7 +143,7 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     clock.set('2013-05-31T07:00:00.000Z');
     await schedule.tick();
     const [sophie, anne, luc, paul] = voters as [Voter, Voter, Voter, Voter];
-    for (const voter of voters) voter.token = await signInToVote(voter, 2);
+    for (const voter of voters) voter.token = await signInToVote(voter);
 
     const first = await ballotFor(sophie.accessCode!, 0);
     const accepted = await cast(sophie, first.text);
@@ -205,9 +205,16 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
   }, 120_000);
 
   it('closes; a late ballot is refused; the tally re-checks the seal; the trustee decrypts; the result matches the votes', async () => {
+    // Luc signs in just before the closing time and sends a ballot just after it, before any
+    // schedule tick has closed the box: the clock decides, the ballot is refused.
+    clock.set('2013-06-03T16:50:00.000Z');
+    const luc = voters[2]!;
+    const lateToken = await signInToVote(luc);
+    clock.set('2013-06-03T17:00:00.000Z');
+    expect(codesOf(await cast(luc, (await ballotFor(luc.accessCode!, 0)).text, lateToken))).toEqual(['ElectionClosed']);
     const closed = await gql(M('closeBallotBox'), { input: { electionId: E } }, council);
     expect(closed.errors).toBeUndefined();
-    expect(codesOf(await cast(voters[2]!, (await ballotFor(voters[2]!.accessCode!, 0)).text))).toEqual(['ElectionClosed']);
+    expect(codesOf(await cast(luc, (await ballotFor(luc.accessCode!, 0)).text, lateToken))).toEqual(['ElectionClosed']);
     const tallied = await gql(M('computeTally'), { input: { electionId: E } }, council);
     expect(tallied.errors).toBeUndefined();
     expect(tallied.data!.computeTally).toMatchObject({ stage: 'tallying', tallied: 4, decryptedBy: ['server'] });
@@ -288,15 +295,17 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     await f.server.app.get(BallotBoxSchedule).tick();
     const choices = [0, 0, 1, 2];
     for (const [index, voter] of voters.entries()) {
-      const token = await signInToVote(voter, 3);
+      const token = await signInToVote(voter);
       const row = [0, ...[0, 1, 2].map((i) => (i === choices[index] ? 1 : 0))];
       const made = await createBallot(election2, codes.get(voter.registrationId)!, [row], crypto);
       // A round-1 ballot is not a round-2 ballot.
       if (index === 0) expect(codesOf(await gql(CAST, { input: { electionId: E, round: 2, ballot: (await ballotFor(voter.accessCode!, 0)).text } }, token))).toEqual(['InvalidBallot']);
       expect((await gql(CAST, { input: { electionId: E, round: 2, ballot: made.text } }, token)).errors).toBeUndefined();
     }
-    clock.set('2013-06-10T17:00:00.000Z');
-    await f.server.app.get(BallotBoxSchedule).tick(); // closes on schedule
+    clock.set('2013-06-10T17:05:00.000Z');
+    await f.server.app.get(BallotBoxSchedule).tick(); // closes on schedule, stamped with the closing time
+    const closedEvent = (await all()).find((e) => e.type === 'BallotBoxClosed' && e.stream.endsWith('.2'));
+    expect(closedEvent?.data).toMatchObject({ by: 'schedule', at: '2013-06-10T17:00:00.000Z', acceptedBallots: 4, countedBallots: 4 });
     const tallied = await gql(R2('computeTally'), input(), council);
     expect(tallied.data!.computeTally).toMatchObject({ stage: 'tallying', tallied: 4 });
     const tally = encryptedTallyFromJson(election2, JSON.parse(tallied.data!.computeTally.encryptedTallyJson as string));

@@ -73,6 +73,7 @@ export class BallotBoxSchedule implements OnApplicationBootstrap, OnModuleDestro
         } else if (box.status === 'open' && now >= window.closesAt) {
           const close = new CloseBallotBoxCommand(input, `schedule-close-${key}`, 'system:schedule');
           close.by = 'schedule';
+          close.closedAt = window.closesAt;
           await this.commandBus.execute(close);
           this.logger.info({ electionId, round }, 'ballot box closed on schedule');
         }

@@ -1,4 +1,10 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { BALLOT_VERIFIER, type BallotVerifier } from '../ports/ballot-verifier.js';
+import { createBallotVerifier } from '../../infrastructure/crypto/ballot-verifier.js';
+import type { AppConfig } from '../../infrastructure/config/app-config.js';
+import { APP_CONFIG } from '../../infrastructure/config/config.token.js';
+import { LOGGER } from '../../infrastructure/logging/logger.token.js';
 import { BELENIOS_CRYPTO } from '../ports/belenios-crypto.js';
 import { CODE_FINGERPRINT } from '../ports/code-fingerprint.js';
 import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '../ports/personal-data-vault.js';
@@ -54,6 +60,7 @@ import { VoteRounds } from './vote-rounds.js';
     { provide: BELENIOS_CRYPTO, useFactory: nodeBeleniosCrypto },
     { provide: VOTE_SECRETS, inject: [SECRETS_DB, PERSONAL_DATA_VAULT], useFactory: (db: SecretsDb, vault: PersonalDataVault) => new SqliteVoteSecrets(db, vault) },
     { provide: CODE_FINGERPRINT, useFactory: () => new RunningCodeFingerprint() },
+    { provide: BALLOT_VERIFIER, inject: [APP_CONFIG, LOGGER], useFactory: (config: AppConfig, logger: Logger) => createBallotVerifier(config.verifierThreads, logger) },
     VoteRounds,
     SealedRounds,
     PrepareVoteHandler,
@@ -88,11 +95,17 @@ import { VoteRounds } from './vote-rounds.js';
   ],
   exports: [VoteRounds, BallotBoxSchedule, BELENIOS_CRYPTO],
 })
-export class VoteModule implements OnModuleInit {
+export class VoteModule implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly issuers: SecretIssuerRegistry,
     @Inject(VOTE_SECRETS) private readonly secrets: SqliteVoteSecrets,
+    @Inject(BALLOT_VERIFIER) private readonly verifier: BallotVerifier,
   ) {}
+
+  /** Lets the ballots being checked finish, then ends the worker threads. */
+  async onModuleDestroy(): Promise<void> {
+    await this.verifier.close();
+  }
 
   /** The access code is read from the secrets store at send time, never earlier, never into an event. */
   onModuleInit(): void {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { isFQDN, isIP, IsIn, IsNotEmpty, ValidateBy, ValidateIf, validateSync, type ValidationArguments, type ValidationOptions } from 'class-validator';
@@ -34,6 +35,8 @@ export interface AppConfig {
   readonly masterKey: MasterKey | undefined;
   /** `<dataDir>/secrets.sqlite`: password hashes, sessions, one-time codes, rate limits (shared by all nodes in a multi-node deployment). */
   readonly secretsFile: string;
+  /** Worker threads verifying ballots (URNE_VERIFIER_THREADS; 0: on the main thread). Default: the machine's cores. */
+  readonly verifierThreads: number;
   /** How long a session token lasts, in minutes (URNE_SESSION_TTL_MINUTES, default 480 = 8 h). */
   readonly sessionTtlMinutes: number;
   readonly eventStore: EventStoreKind;
@@ -225,6 +228,9 @@ class Environment {
   @Check('isSessionTtl', isSessionTtl, 'a whole number of minutes from 1 to 10080 (one week)')
   URNE_SESSION_TTL_MINUTES = '480';
 
+  @Check('isVerifierThreads', (value: unknown) => value === 'auto' || (typeof value === 'string' && /^\d+$/.test(value) && Number(value) <= 64), '"auto" (the machine\'s cores) or a whole number from 0 (verify on the main thread) to 64')
+  URNE_VERIFIER_THREADS = 'auto';
+
   @Check('isTrustProxy', isTrustProxy, 'a number of proxy hops (0: trust none), or a comma-separated list of addresses, subnets (10.0.0.0/8) or loopback, linklocal, uniquelocal')
   URNE_TRUST_PROXY = '0';
 
@@ -285,6 +291,7 @@ const VARIABLES: Record<keyof Environment, (raw: string) => string> = {
   URNE_SQLITE_SYNCHRONOUS: (raw) => raw.trim().toUpperCase(),
   URNE_MASTER_KEY: (raw) => raw.trim(),
   URNE_SESSION_TTL_MINUTES: (raw) => raw.trim(),
+  URNE_VERIFIER_THREADS: (raw) => raw.trim().toLowerCase(),
   URNE_TRUST_PROXY: (raw) => raw.trim().toLowerCase(),
   URNE_SMTP_URL: (raw) => raw.trim(),
   URNE_MAIL_FROM: (raw) => raw.trim(),
@@ -326,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     masterKey: environment.URNE_MASTER_KEY === undefined ? undefined : MasterKey.parse(environment.URNE_MASTER_KEY),
     secretsFile: join(dataDir, 'secrets.sqlite'),
     sessionTtlMinutes: Number(environment.URNE_SESSION_TTL_MINUTES),
+    verifierThreads: environment.URNE_VERIFIER_THREADS === 'auto' ? availableParallelism() : Number(environment.URNE_VERIFIER_THREADS),
     eventStore,
     kurrentDbConnectionString: eventStore === 'kurrentdb' ? environment.KURRENTDB_CONNECTION_STRING : undefined,
     sqliteSynchronous: environment.URNE_SQLITE_SYNCHRONOUS as SqliteSynchronousMode,

@@ -174,10 +174,11 @@ export class VoteFixture {
     return { registrationId, registrationToken: voterToken, email: person.email, phone: person.phone };
   }
 
-  /** Signs a voter in to vote: `requestVotingCode`, the SMS (the voter's nth), `signInToVote`. */
-  async signInToVote(voter: Voter, nthSms: number): Promise<string> {
+  /** Signs a voter in to vote: `requestVotingCode`, the SMS it sends (the next to that phone), `signInToVote`. */
+  async signInToVote(voter: Voter): Promise<string> {
+    const before = this.sms.received.filter((sms) => sms.to === voter.phone).length;
     await this.gql(`mutation ($input: RequestVotingCodeInput!) { requestVotingCode(input: $input) }`, { input: { electionId: E, email: voter.email } });
-    const code = /: (\d{6,8})/.exec((await this.sms.message(voter.phone, nthSms)).text)![1]!;
+    const code = /: (\d{6,8})/.exec((await this.sms.message(voter.phone, before + 1)).text)![1]!;
     const signed = await this.gql<{ signInToVote: { token: string } }>(`mutation ($input: SignInToVoteInput!) { signInToVote(input: $input) { token } }`, {
       input: { electionId: E, email: voter.email, code },
     });

@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { verifyBallot } from '../../../domain/belenios/ballot-verification.js';
+import { activityWindow } from '../../../domain/election/election.phases.js';
+import { loadElection } from '../../election/load-election.js';
 import { foldRegistration } from '../../../domain/registration/registration.decider.js';
 import { registrationStreamName } from '../../../domain/registration/registration.events.js';
 import { DomainError } from '../../../domain/shared/decider.js';
@@ -9,6 +10,7 @@ import { decideCast } from '../../../domain/vote/cast.js';
 import { credentialBindingStream, emargementStream, type CredentialBound, type Round } from '../../../domain/vote/vote.events.js';
 import { StreamNotFoundError, WrongExpectedVersionError } from '../../../infrastructure/event-store/event-store.errors.js';
 import type { EventToAppend, JsonValue, StreamAppend } from '../../../infrastructure/event-store/event-store.port.js';
+import { BALLOT_VERIFIER, type BallotVerifier } from '../../ports/ballot-verifier.js';
 import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '../../ports/personal-data-vault.js';
 import { isSignedInToVote } from '../../voter-sign-in/voting-session.js';
 import { SealedRounds } from '../sealed-rounds.js';
@@ -33,12 +35,13 @@ export class CastBallotHandler implements ICommandHandler<CastBallotCommand> {
     private readonly rounds: VoteRounds,
     private readonly sealed: SealedRounds,
     @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
+    @Inject(BALLOT_VERIFIER) private readonly verifier: BallotVerifier,
   ) {}
 
   async execute(command: CastBallotCommand): Promise<CastReceipt> {
     const { electionId, ballot: text } = command.input;
     const round = command.input.round as Round;
-    const { store, crypto } = this.rounds;
+    const { store } = this.rounds;
     const now = this.rounds.now();
 
     if (!(await isSignedInToVote(store, { registrationId: command.registrationId, electionId, sessionId: command.sessionId, now }))) {
@@ -48,8 +51,11 @@ export class CastBallotHandler implements ICommandHandler<CastBallotCommand> {
     if (registration.status !== 'approved' || registration.electionId !== electionId || registration.district === null) {
       throw new DomainError('UnauthorizedVoter', 'You are not on the voter list of this election');
     }
+    // The schedule closes the box within a second of the closing time; the clock, not the tick, decides.
+    const window = activityWindow(await loadElection(store, electionId), 'voting', round);
+    if (now.toISOString() < window.opensAt || now.toISOString() >= window.closesAt) throw new DomainError('ElectionClosed', `Voting for round ${round} is open from ${window.opensAt} to ${window.closesAt}`);
     const round$ = await this.sealed.get(electionId, round);
-    const verified = await verifyBallot(round$.election, text, crypto);
+    const verified = await this.verifier.verify(round$.election.text, text);
     if (!verified.ok) throw new DomainError(verified.reason, `The ballot was refused: ${verified.detail}`);
     const credentialHash = (await this.sealed.credentialHash(verified.credential)).slice(0, 32);
     const voter = this.vault.blindIndex(`voter-binding:${electionId}.${round}`, command.registrationId);

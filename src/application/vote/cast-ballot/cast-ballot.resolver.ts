@@ -13,7 +13,7 @@ export class CastBallotResolver {
 
   @Mutation(() => CastReceipt, {
     description:
-      'A signed-in voter casts the ballot their booth made. Refusals (Belenios reasons): UnauthorizedVoter, ElectionClosed, InvalidBallot, NonCanonical, InvalidCredential, UsedCredential, WrongCredential, RevoteNotAllowed, DuplicateBallot.',
+      'A signed-in voter casts the ballot their booth made. Refusals (Belenios reasons): UnauthorizedVoter, ElectionClosed, InvalidBallot, NonCanonical, InvalidCredential, UsedCredential, WrongCredential, RevoteNotAllowed, DuplicateBallot; ServerBusy (not recorded: send it again).',
   })
   @AllowedFor('voter')
   async castBallot(@Args('input', { type: () => CastBallotInput }) input: CastBallotInput, @CurrentActor() actor: Actor, @CurrentSessionId() sessionId: string | null): Promise<CastReceipt> {

@@ -9,6 +9,8 @@ import { VoteRounds } from '../vote-rounds.js';
 
 export class CloseBallotBoxCommand extends RoundCommand<BallotBoxClosed> {
   by: 'schedule' | 'council' = 'council';
+  /** For the schedule: the closing time itself, not the moment its tick noticed it. */
+  closedAt?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export class CloseBallotBoxHandler implements ICommandHandler<CloseBallotBoxComm
         const { state, revision } = await box.catchUp();
         if (state.status === 'not-opened') throw new DomainError('BallotBoxNotOpen', 'The ballot box has not been opened');
         if (state.status === 'closed') throw new DomainError('BallotBoxAlreadyClosed', 'The ballot box is already closed');
-        const at = this.rounds.now().toISOString();
+        const at = command.closedAt ?? this.rounds.now().toISOString();
         const event: BallotBoxClosed = { type: 'BallotBoxClosed', data: { electionId, round, by: command.by, acceptedBallots: state.accepted, countedBallots: countedBallots(state), at } };
         try {
           await this.rounds.store.appendToStream(
