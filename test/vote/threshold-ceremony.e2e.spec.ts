@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CommandBus } from '@nestjs/cqrs';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeclareCandidateCommand } from '../../src/application/candidacy/declare-candidate/declare-candidate.command.js';
-import { CertifyCandidateCommand } from '../../src/application/candidacy/certify-candidate/certify-candidate.command.js';
-import { SetBallotOrderCommand } from '../../src/application/candidacy/set-ballot-order/set-ballot-order.command.js';
-import { DeclareElectionCommand, type DeclareElectionInput } from '../../src/application/election/declare-election/declare-election.command.js';
-import { ManualClock } from '../../src/application/ports/clock.js';
-import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '../../src/application/ports/personal-data-vault.js';
-import { ElectoralRollImporter } from '../../src/application/reference-data/import-electoral-roll/import-electoral-roll.js';
 import { BallotBoxSchedule } from '../../src/application/vote/ballot-box-schedule.js';
 import { VoteRounds } from '../../src/application/vote/vote-rounds.js';
 import { createBallot } from '../../src/domain/belenios/booth.js';
@@ -28,16 +20,10 @@ import { computeVoutput, recoverThresholdKey, voutputToJson, type Voutput } from
 import { trusteePublicKeyToJson } from '../../src/domain/belenios/trustee-key.js';
 import { electionPublicKey, trusteesFromJson, validateTrustees } from '../../src/domain/belenios/trustees.js';
 import { nodeBeleniosCrypto } from '../../src/infrastructure/crypto/node-belenios-crypto.js';
-import type { EventStore } from '../../src/infrastructure/event-store/event-store.port.js';
-import { EVENT_STORE } from '../../src/infrastructure/event-store/event-store.token.js';
-import type { RunningServer } from '../../src/main.js';
-import { ProjectionsService } from '../../src/projections/projections.service.js';
-import type { SmtpTestServer } from '../notifications/support/smtp-test-server.js';
-import { startRegistrationServer } from '../registration/support/registration-server.js';
-import type { SmsTestGateway } from '../registration/support/sms-test-gateway.js';
 import { beleniosTool, beleniosToolAvailable, beleniosToolSkipReason, beleniosToolVerifies } from '../support/belenios-tool.js';
-import { codesOf, graphql } from '../support/graphql-client.js';
+import { codesOf } from '../support/graphql-client.js';
 import { createStaffAccount, staffToken } from '../support/staff-sessions.js';
+import { E, VoteFixture, type Voter } from './support/vote-fixture.js';
 
 /**
  * The threshold ("Pedersen") key ceremony over GraphQL, on a real server: a round whose only
@@ -47,15 +33,6 @@ import { createStaffAccount, staffToken } from '../support/staff-sessions.js';
  * valid for our verifier and for belenios-tool, and two of the three members suffice to decrypt.
  */
 
-const E = 'paris-2013';
-const SMS_TOKEN = 'sms-token-threshold-e2e';
-const ROLL = [
-  'nom;prenoms;date_naissance;adresse;arrondissement;bureau;identifiant',
-  'Martin;Sophie;1980-02-11;5 rue des Écoles;5;5-01;75105000001',
-  'Rousseau;Anne;1968-03-15;9 rue Oberkampf;11;11-02;75111000006',
-  'Garnier;Luc;1975-09-09;40 rue de Vaugirard;15;15-07;75115000005',
-  'Fontaine;Paul;1971-12-01;1 quai Voltaire;7;7-01;75107000007',
-];
 const group = BELENIOS_2048;
 const crypto = nodeBeleniosCrypto();
 const trusteeCrypto: ThresholdCrypto = { modExp: crypto.modExp, sha256: crypto.sha256, randomExponent: crypto.randomExponent, aesCcm: webCryptoAesCcm };
@@ -71,14 +48,6 @@ const CERTIFICATES = `query ($e: String!) { thresholdCertificates(electionId: $e
 const VINPUT = `query ($e: String!) { thresholdVinput(electionId: $e) }`;
 const CAST = `mutation ($input: CastBallotInput!) { castBallot(input: $input) { trackingNumber } }`;
 
-interface Voter {
-  registrationId: string;
-  email: string;
-  phone: string;
-  accessCode?: string;
-  token?: string;
-}
-
 /** A member of the threshold group, with what it keeps on its own machine. */
 interface Member {
   username: string;
@@ -90,14 +59,8 @@ interface Member {
 }
 
 describe('the threshold (Pedersen) key ceremony over GraphQL: 2 of 3 trustees, checked steps, belenios-tool, decryption by a quorum', () => {
-  let dir: string;
-  let server: RunningServer;
-  let store: EventStore;
-  let smtp: SmtpTestServer;
-  let sms: SmsTestGateway;
-  const clock = new ManualClock('2013-04-15T10:00:00.000Z');
-  const voters: Voter[] = [];
-  let councilAccount: Awaited<ReturnType<typeof createStaffAccount>>;
+  const f = new VoteFixture();
+  const { clock, voters } = f;
   let outsiderAccount: Awaited<ReturnType<typeof createStaffAccount>>;
   const members: Member[] = [];
   let certificates: Certificate[];
@@ -105,13 +68,10 @@ describe('the threshold (Pedersen) key ceremony over GraphQL: 2 of 3 trustees, c
   let election: Election;
   let tally: EncryptedTally;
 
-  const gql = async <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: () => Promise<string>) => {
-    const bearer = token === undefined ? undefined : await token();
-    return graphql<T>(server.graphqlUrl, query, { variables, ...(bearer === undefined ? {} : { token: bearer }) });
-  };
-  const council = () => staffToken(server.app, councilAccount);
-  const outsider = () => staffToken(server.app, outsiderAccount);
-  const as = (member: Member) => () => staffToken(server.app, member.account);
+  const gql = async <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: () => Promise<string>) => f.gql<T>(query, variables, token);
+  const council = f.council;
+  const outsider = () => staffToken(f.server.app, outsiderAccount);
+  const as = (member: Member) => () => staffToken(f.server.app, member.account);
   const alice = () => members[0]!;
   const bruno = () => members[1]!;
   const chloe = () => members[2]!;
@@ -119,37 +79,7 @@ describe('the threshold (Pedersen) key ceremony over GraphQL: 2 of 3 trustees, c
   const submit = (mutation: string, field: string, member: Member | (() => Promise<string>), text: string) =>
     gql(mutation, { input: { electionId: E, [field]: text } }, typeof member === 'function' ? member : as(member));
 
-  async function mailTo(to: string, subject: RegExp): Promise<string> {
-    for (;;) {
-      const mail = smtp.received.find((message) => message.rcptTo.includes(to) && subject.test(message.parsed.subject ?? ''));
-      if (mail) return mail.parsed.text ?? '';
-      await smtp.waitForMessages(smtp.received.length + 1);
-    }
-  }
-
-  async function register(lastName: string, firstNames: string, birthDate: string, email: string, phone: string): Promise<Voter> {
-    const submitted = await gql<{ submitRegistration: { registrationId: string } }>(
-      `mutation ($input: SubmitRegistrationInput!) { submitRegistration(input: $input) { registrationId voterToken } }`,
-      { input: { electionId: E, lastName, firstNames, birthDate, postalAddress: 'Paris', email, phone } },
-    );
-    const { registrationId } = submitted.data!.submitRegistration;
-    const emailCode = /code : (\d{6,8})/.exec(await mailTo(email, /Confirmez/))![1]!;
-    await gql(`mutation ($input: ConfirmRegistrationContactInput!) { confirmRegistrationEmail(input: $input) { status } }`, { input: { registrationId, code: emailCode } });
-    const smsCode = /: (\d{6,8})/.exec((await sms.message(phone, 1)).text)![1]!;
-    const confirmed = await gql<{ confirmRegistrationPhone: { status: string } }>(`mutation ($input: ConfirmRegistrationContactInput!) { confirmRegistrationPhone(input: $input) { status } }`, {
-      input: { registrationId, code: smsCode },
-    });
-    expect(confirmed.data?.confirmRegistrationPhone.status).toBe('approved');
-    return { registrationId, email, phone };
-  }
-
-  async function signInToVote(voter: Voter, nthSms: number): Promise<string> {
-    await gql(`mutation ($input: RequestVotingCodeInput!) { requestVotingCode(input: $input) }`, { input: { electionId: E, email: voter.email } });
-    const code = /: (\d{6,8})/.exec((await sms.message(voter.phone, nthSms)).text)![1]!;
-    const signed = await gql<{ signInToVote: { token: string } }>(`mutation ($input: SignInToVoteInput!) { signInToVote(input: $input) { token } }`, { input: { electionId: E, email: voter.email, code } });
-    expect(signed.errors).toBeUndefined();
-    return signed.data!.signInToVote.token;
-  }
+  const signInToVote = (voter: Voter) => f.signInToVote(voter);
 
   /** The certificates as the server gives them, read as a trustee reads them. */
   async function fetchCertificates(): Promise<{ texts: string[]; certificates: Certificate[] }> {
@@ -158,47 +88,14 @@ describe('the threshold (Pedersen) key ceremony over GraphQL: 2 of 3 trustees, c
   }
 
   beforeAll(async () => {
-    ({ dir, smtp, sms, server } = await startRegistrationServer({ prefix: 'urne-threshold-e2e-', smsToken: SMS_TOKEN, clock }));
-    const app = server.app;
-    store = app.get<EventStore>(EVENT_STORE);
-    const roll = join(dir, 'roll.csv');
-    writeFileSync(roll, `${ROLL.join('\n')}\n`);
-    await new ElectoralRollImporter(store, app.get<PersonalDataVault>(PERSONAL_DATA_VAULT)).import({ electionId: E, file: roll });
-    await app.get(ProjectionsService).runner('electoral-roll')!.waitForPosition((await store.headPosition())!);
-    const paris2013 = JSON.parse(readFileSync(join(process.cwd(), 'examples/paris-2013.election.json'), 'utf8')) as DeclareElectionInput;
-    const bus = app.get(CommandBus);
-    await bus.execute(
-      new DeclareElectionCommand(
-        { ...paris2013, electionId: E, sponsorship: [], revotePolicy: 'last-vote-counts', rounds: { count: 2, majorityPercent: 50 }, secondRoundVotingOpensAt: '2013-06-07T08:00', secondRoundVotingClosesAt: '2013-06-10T19:00' } as DeclareElectionInput,
-        'declare',
-        'system:test',
-      ),
-    );
-    for (const [candidateId, name] of [['nkm', 'Nathalie Kosciusko-Morizet'], ['pierre', 'Pierre-Yves Bournazel'], ['jean', 'Jean-François Legaret']] as const) {
-      await bus.execute(new DeclareCandidateCommand({ electionId: E, candidateId, name }, `declare-${candidateId}`, 'system:test'));
-      await bus.execute(new CertifyCandidateCommand({ electionId: E, candidateId }, `certify-${candidateId}`, 'system:test'));
-    }
-    await bus.execute(new SetBallotOrderCommand({ electionId: E, candidateIds: ['nkm', 'pierre', 'jean'], reason: 'public draw' }, 'order', 'system:test'));
-
-    clock.set('2013-05-10T09:00:00.000Z');
-    voters.push(await register('Martin', 'Sophie', '1980-02-11', 'sophie@example.org', '+33611223344'));
-    voters.push(await register('Rousseau', 'Anne', '1968-03-15', 'anne@example.org', '+33612121212'));
-    voters.push(await register('Garnier', 'Luc', '1975-09-09', 'luc@example.org', '+33655555555'));
-    voters.push(await register('Fontaine', 'Paul', '1971-12-01', 'paul@example.org', '+33656565656'));
-
-    councilAccount = await createStaffAccount(app, 'conseil', 'council');
-    outsiderAccount = await createStaffAccount(app, 'etranger', 'trustee');
+    await f.start({ revotePolicy: 'last-vote-counts', rounds: { count: 2, majorityPercent: 50 }, secondRoundVotingOpensAt: '2013-06-07T08:00', secondRoundVotingClosesAt: '2013-06-10T19:00' });
+    outsiderAccount = await f.addStaff('etranger', 'trustee');
     for (const username of ['alice', 'bruno', 'chloe']) {
-      members.push({ username, account: await createStaffAccount(app, username, 'trustee'), seed: newSeed((n) => new Uint8Array(randomBytes(n))) });
+      members.push({ username, account: await f.addStaff(username, 'trustee'), seed: newSeed((n) => new Uint8Array(randomBytes(n))) });
     }
   }, 120_000);
 
-  afterAll(async () => {
-    await server?.app.close();
-    await smtp?.close();
-    await sms?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => f.stop());
 
   it('prepares a round with a 2-of-3 threshold group and no single trustee; issues the credentials', async () => {
     const prepared = await gql(
@@ -213,10 +110,7 @@ describe('the threshold (Pedersen) key ceremony over GraphQL: 2 of 3 trustees, c
     clock.set('2013-05-29T08:00:00.000Z');
     const issued = await gql(`mutation ($input: VoteRoundInput!) { issueCredentials(input: $input) { voters } }`, { input: { electionId: E } }, council);
     expect(issued.data).toEqual({ issueCredentials: { voters: 4 } });
-    for (const voter of voters) {
-      const text = await mailTo(voter.email, /code d'accès/);
-      voter.accessCode = /pour voter[^:]*: ([1-9A-HJ-NP-Za-km-z]{3}(?:-[1-9A-HJ-NP-Za-km-z]{3}){4})/.exec(text)![1]!;
-    }
+    for (const voter of voters) voter.accessCode = (await f.accessCodes(voter, 1))[0]!;
     expect((await round()).missing).toEqual(members.map((m) => `the threshold key share of trustee ${m.account.staffId}`));
   });
 
@@ -332,12 +226,12 @@ describe('the threshold (Pedersen) key ceremony over GraphQL: 2 of 3 trustees, c
   });
 
   (beleniosToolAvailable ? it : it.skip)(`belenios-tool accepts the published election, trustees and credentials (archive init, election verify)${beleniosToolSkipReason}`, async () => {
-    const state = await server.app.get(VoteRounds).load(E, 1);
-    const folder = join(dir, 'belenios-setup');
+    const state = await f.server.app.get(VoteRounds).load(E, 1);
+    const folder = join(f.dir, 'belenios-setup');
     mkdirSync(folder);
     writeFileSync(join(folder, 'election.json'), `${state.published!.election}\n`);
     writeFileSync(join(folder, 'trustees.json'), `${state.published!.trustees}\n`);
-    const credentials = await server.app.get(VoteRounds).publicCredentials(E, 1, true);
+    const credentials = await f.server.app.get(VoteRounds).publicCredentials(E, 1, true);
     writeFileSync(join(folder, 'public_creds.json'), `${JSON.stringify(credentials.list)}\n`);
     beleniosTool(['archive', 'init'], { cwd: folder });
     const verdict = beleniosToolVerifies(folder);
@@ -345,15 +239,15 @@ describe('the threshold (Pedersen) key ceremony over GraphQL: 2 of 3 trustees, c
   });
 
   it('voters cast; the council closes and tallies; two of the three members decrypt, a wrong share is refused; the result matches the votes', async () => {
-    const schedule = server.app.get(BallotBoxSchedule);
+    const schedule = f.server.app.get(BallotBoxSchedule);
     clock.set('2013-05-31T07:00:00.000Z');
     await schedule.tick();
     const choices: (number | 'blank')[] = [0, 1, 1, 'blank'];
     for (const [i, voter] of voters.entries()) {
-      voter.token = await signInToVote(voter, 2);
+      voter.token = await signInToVote(voter);
       const choice = choices[i]!;
       const ballot = await createBallot(election, voter.accessCode!, [[choice === 'blank' ? 1 : 0, ...[0, 1, 2].map((c) => (c === choice ? 1 : 0))]], crypto);
-      expect((await graphql(server.graphqlUrl, CAST, { variables: { input: { electionId: E, ballot: ballot.text } }, token: voter.token })).errors).toBeUndefined();
+      expect((await f.gql(CAST, { input: { electionId: E, ballot: ballot.text } }, voter.token)).errors).toBeUndefined();
     }
     expect((await gql(M('closeBallotBox'), { input: { electionId: E } }, council)).errors).toBeUndefined();
     const tallied = await gql(M('computeTally'), { input: { electionId: E } }, council);
@@ -396,10 +290,10 @@ describe('the threshold (Pedersen) key ceremony over GraphQL: 2 of 3 trustees, c
   });
 
   (beleniosToolAvailable ? it : it.skip)(`belenios-tool verifies the whole round's archive, threshold decryptions and result included${beleniosToolSkipReason}`, async () => {
-    const response = await fetch(`${server.baseUrl}/elections/${E}/rounds/1/archive.bel`);
+    const response = await fetch(`${f.server.baseUrl}/elections/${E}/rounds/1/archive.bel`);
     expect(response.status).toBe(200);
     const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')![1]!;
-    const folder = join(dir, 'belenios-archive');
+    const folder = join(f.dir, 'belenios-archive');
     mkdirSync(folder);
     writeFileSync(join(folder, name), new Uint8Array(await response.arrayBuffer()));
     const verdict = beleniosToolVerifies(folder);
