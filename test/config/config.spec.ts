@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 4000,
       trustProxy: 0,
+      verifierThreads: availableParallelism(),
       logLevel: 'info',
       smtpUrl: undefined,
       mailFrom: 'Urne <no-reply@urne.localhost>',
@@ -88,6 +90,7 @@ describe('loadConfig', () => {
       URNE_LOG_LEVEL: 'debug',
       URNE_SQLITE_SYNCHRONOUS: 'NORMAL',
       URNE_SESSION_TTL_MINUTES: '60',
+      URNE_VERIFIER_THREADS: '0',
     });
     expect(config).toMatchObject({
       dataDir: '/var/lib/urne',
@@ -103,6 +106,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       logLevel: 'debug',
       sqliteSynchronous: 'NORMAL',
+      verifierThreads: 0,
     });
   });
 
@@ -143,6 +147,8 @@ describe('loadConfig', () => {
     ['URNE_HOST', 'not a host!', 'host name or an IP address'],
     ['URNE_LOG_LEVEL', 'loud', 'one of fatal, error, warn, info, debug, trace'],
     ['URNE_SQLITE_SYNCHRONOUS', 'OFF', 'one of FULL, NORMAL'],
+    ['URNE_VERIFIER_THREADS', '-1', '"auto" (the machine\'s cores) or a whole number from 0'],
+    ['URNE_VERIFIER_THREADS', '65', '"auto" (the machine\'s cores) or a whole number from 0'],
     ['URNE_SESSION_TTL_MINUTES', '0', 'whole number of minutes from 1 to 10080'],
     ['URNE_SESSION_TTL_MINUTES', '10081', 'whole number of minutes from 1 to 10080'],
     ['URNE_SESSION_TTL_MINUTES', '1.5', 'whole number of minutes from 1 to 10080'],
