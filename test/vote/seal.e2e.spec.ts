@@ -32,7 +32,7 @@ describe('the seal: the ballot box opens only empty', () => {
     f.clock.set('2013-05-31T07:00:00.000Z');
     await f.server.app.get(BallotBoxSchedule).tick();
     expect(codesOf(await f.gql(M('openBallotBox'), input, f.council))).toEqual(['BallotBoxNotEmpty']);
-    expect(f.logs.join('\n')).toMatch(/ballot box schedule pass failed/);
+    expect(f.logs.join('\n')).toMatch(/scheduled vote step failed/);
   });
 });
 

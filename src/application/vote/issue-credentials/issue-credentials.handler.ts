@@ -43,13 +43,26 @@ export class IssueCredentialsHandler implements ICommandHandler<IssueCredentials
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
   ) {}
 
-  async execute(command: IssueCredentialsCommand): Promise<IssueCredentialsOutcome> {
+  /** One run per round at a time in this process (the schedule and the council may both ask). */
+  private readonly running = new Map<string, Promise<IssueCredentialsOutcome>>();
+
+  execute(command: IssueCredentialsCommand): Promise<IssueCredentialsOutcome> {
+    const key = `${command.input.electionId}.${command.input.round}`;
+    const previous = this.running.get(key) ?? Promise.resolve(null);
+    const run = previous.catch(() => null).then(() => this.issue(command));
+    this.running.set(key, run);
+    void run.finally(() => this.running.get(key) === run && this.running.delete(key)).catch(() => undefined);
+    return run;
+  }
+
+  private async issue(command: IssueCredentialsCommand): Promise<IssueCredentialsOutcome> {
     const { input, onProgress } = command;
     const { electionId } = input;
     const round = input.round as Round;
     const { store, crypto, secrets } = this.rounds;
     const state = await this.rounds.loadPrepared(electionId, round);
-    if (state.publicCredentials) throw new DomainError('CredentialsAlreadyHandedOver', 'The credentials of this round were already issued');
+    // Already done (by the schedule at registration close, or an earlier call): say what was done.
+    if (state.publicCredentials) return { voters: state.publicCredentials.count, newlyGenerated: 0, notificationsRequested: 0, fingerprint: state.publicCredentials.fingerprint };
     const election = requireDeclared(await loadElection(store, electionId));
     const now = this.rounds.now();
     if (now.toISOString() < election.dates.registrationClosesAt) {
@@ -65,7 +78,9 @@ export class IssueCredentialsHandler implements ICommandHandler<IssueCredentials
       .filter((registrationId) => !stored.has(registrationId))
       .map((registrationId) => ({ registrationId, credential: credentialFromDigits(crypto.randomDigits(14, 58)) }));
     if (fresh.length > 0) secrets.storePrivateCredentials(electionId, round, fresh);
-    for (const entry of fresh) stored.set(entry.registrationId, entry.credential);
+    // Read back: what the store kept is authoritative (another node may have stored one first).
+    for (const entry of secrets.privateCredentials(electionId, round)) stored.set(entry.registrationId, entry.credential);
+    if (voters.some((id) => !stored.has(id))) throw new DomainError('CredentialStoreMismatch', 'A stored private credential cannot be read back (forgotten or missing): investigate before going on');
 
     // 2. The public credentials, sorted (the order says nothing of who holds which).
     const publics: bigint[] = [];

@@ -21,7 +21,7 @@ export class IssueCredentialsResolver {
 
   @Mutation(() => CredentialsIssuedType, {
     description:
-      'The credential authority issues one credential per approved voter once registration has closed: access codes by e-mail, the public list to the round. Running it again resumes an interrupted run. Refusals: VoteNotPrepared, RegistrationStillOpen, NoVoter, CredentialsAlreadyHandedOver, CredentialListMismatch.',
+      'The credential authority issues one credential per approved voter once registration has closed (the schedule does it by itself at the close for a prepared round): access codes by e-mail, the public list to the round. Running it again resumes an interrupted run, or once done says what was done. Refusals: VoteNotPrepared, RegistrationStillOpen, NoVoter, CredentialListMismatch.',
   })
   @AllowedFor('council')
   async issueCredentials(@Args('input', { type: () => VoteRoundInput }) input: VoteRoundInput, @CurrentActor() actor: Actor): Promise<IssueCredentialsOutcome> {
