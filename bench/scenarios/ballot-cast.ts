@@ -64,6 +64,7 @@ import { generateRoll } from '../../src/infrastructure/reference-data/synthetic-
 import { startServer } from '../../src/main.js';
 import { ProjectionsService } from '../../src/projections/projections.service.js';
 import { collectGarbage, percentile, progress, scaled, scenario } from '../lib/scenario.js';
+import { decodeBody } from '../../src/infrastructure/demo/demo-outbox.js';
 
 const ELECTION_FILE = new URL('../../../examples/paris-2013.election.json', import.meta.url);
 const CONCURRENCY = 8;
@@ -108,19 +109,6 @@ interface Voter {
   ballot?: { text: string; trackingNumber: string };
 }
 
-/** Decodes a quoted-printable or base64 body of a single-part e-mail (as the demo's outbox reader). */
-function decodeBody(raw: string): string {
-  const split = raw.search(/\r?\n\r?\n/);
-  const headers = split < 0 ? raw : raw.slice(0, split);
-  const body = split < 0 ? '' : raw.slice(split).trim();
-  const encoding = /^content-transfer-encoding:\s*(\S+)/im.exec(headers)?.[1]?.toLowerCase();
-  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (encoding === 'quoted-printable') {
-    const joined = body.replace(/=\r?\n/g, '');
-    return Buffer.from(joined.replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
-  }
-  return body;
-}
 
 /** The file outbox, read as the voters would read their mail and SMS: template → registration id → code (latest). */
 class Outbox {

@@ -18,8 +18,8 @@ export const OUTBOX_TEMPLATES = {
   votingCode: { name: 'voting-sign-in-code', channel: 'sms', code: /code[^\d\n]{0,20}(\d{6,8})/i },
 } as const satisfies Record<string, OutboxTemplate>;
 
-/** Decodes a quoted-printable or base64 body of a single-part e-mail. */
-function decodeBody(raw: string): string {
+/** Decodes a quoted-printable or base64 body of a single-part e-mail (as written to the file outbox). */
+export function decodeBody(raw: string): string {
   const split = raw.search(/\r?\n\r?\n/);
   const headers = split < 0 ? raw : raw.slice(0, split);
   const body = split < 0 ? '' : raw.slice(split).trim();
