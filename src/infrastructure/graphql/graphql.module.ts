@@ -1,5 +1,6 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { specifiedRules, validate } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
@@ -8,6 +9,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.token.js';
 import { HttpApiModule } from '../http/http.module.js';
 import { LOGGER } from '../logging/logger.token.js';
+import { DomainErrorFilter } from './domain-error.filter.js';
 import { formatGraphqlError } from './format-error.js';
 import { HealthResolver } from './health.resolver.js';
 import { noIntrospectionRule, queryLimitsRule } from './query-limits.js';
@@ -75,6 +77,6 @@ export const GRAPHQL_PATH = '/graphql';
       },
     }),
   ],
-  providers: [HealthResolver],
+  providers: [HealthResolver, { provide: APP_FILTER, useClass: DomainErrorFilter }],
 })
 export class GraphqlApiModule {}
