@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LedgerRules } from '../../src/domain/audit/ledger-rules.js';
 import { VOTE_SECRETS, type VoteSecrets } from '../../src/application/ports/vote-secrets.js';
 import { BallotBoxSchedule } from '../../src/application/vote/ballot-box-schedule.js';
 import { createBallot } from '../../src/domain/belenios/booth.js';
@@ -321,5 +322,10 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     expect(decrypted.data!.submitPartialDecryption.result.candidates.map((c: { votes: number }) => c.votes)).toEqual([2, 1, 1]);
     const certified = await gql(R2('certifyResult'), input(), council);
     expect(certified.data!.certifyResult.result).toMatchObject({ certified: true, winner: 'nkm', secondRoundNeeded: false });
+    // An auditor re-deciding every rule from the events alone finds nothing to say.
+    const rules = new LedgerRules();
+    for (const event of await all()) rules.check(event);
+    expect(rules.finish()).toEqual([]);
+    expect(rules.figures).toMatchObject({ elections: 1, registrations: 4, rounds: 2, emargements: 9, ballots: 9 });
   }, 120_000);
 });
