@@ -22,4 +22,10 @@ export interface Projection {
   tearDown(db: ReadModelDb): void;
   /** Applies one event. Deterministic: the same events always give the same rows. */
   apply(db: ReadModelDb, event: RecordedEvent): void;
+  /**
+   * Columns filled from the personal data vault (opened names, keys derived from them), per table:
+   * an auditor rebuilding the read model from the log alone cannot fill them, so `urne audit`
+   * leaves them out when it compares its rebuild with the node's read model.
+   */
+  readonly personalColumns?: Readonly<Record<string, readonly string[]>>;
 }

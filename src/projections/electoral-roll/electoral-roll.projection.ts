@@ -29,6 +29,7 @@ export const electoralRollProjection: Projection = {
   version: 1,
   description: 'The active electoral roll of each election (latest completed import), with identity indexes for registration',
   filter: { kind: 'eventType', prefixes: ['ElectoralRoll', 'PersonalDataErased'] },
+  personalColumns: { electoral_roll_entries: ['last_name', 'first_names', 'birth_date', 'address', 'roll_identifier', 'name_key', 'sealed', 'erased'] },
 
   setUp(db) {
     createImportTables(db, ROLL_TABLES);

@@ -4,6 +4,7 @@ import { AllowedFor } from '../../infrastructure/auth/auth.decorators.js';
 import type { ReadModelDb } from '../projection.js';
 import type { EventStore } from '../../infrastructure/event-store/event-store.port.js';
 import { EVENT_STORE } from '../../infrastructure/event-store/event-store.token.js';
+import { CheckpointStore } from '../checkpoint-store.js';
 import { ProjectionsService, READ_MODEL_DB } from '../projections.service.js';
 import { readRegistrationCounts, REGISTRATION_COUNTS } from './registration-counts.projection.js';
 
@@ -15,20 +16,37 @@ export class RegistrationCountType {
   @Field(() => Int) approved!: number;
   @Field(() => Int) rejected!: number;
   @Field(() => Int) cancelled!: number;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The $all position these counters were computed at (64-bit, as a string; the same on every row of one answer): an export of the log up to it (GET /ledger.ndjson, urne export ledger) reproduces them exactly. Null before any event.',
+  })
+  position!: string | null;
 }
 
 @Resolver()
 export class RegistrationCountsResolver {
+  private readonly checkpoints: CheckpointStore;
+
   constructor(
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionsService,
-  ) {}
+  ) {
+    this.checkpoints = new CheckpointStore(db);
+  }
+
+  /** The counters and the position they claim, in one read transaction so that they agree. */
+  private read(electionId: string): RegistrationCountType[] {
+    return this.db.transaction(() => {
+      const position = this.checkpoints.get(REGISTRATION_COUNTS)?.position?.toString() ?? null;
+      return readRegistrationCounts(this.db, electionId).map((row) => ({ ...row, position }));
+    })();
+  }
 
   @Query(() => [RegistrationCountType], { description: 'Public registration counters by district and day (as far as this node has caught up).' })
   @AllowedFor('public')
   registrationCounts(@Args('electionId') electionId: string): RegistrationCountType[] {
-    return readRegistrationCounts(this.db, electionId);
+    return this.read(electionId);
   }
 
   @Subscription(() => [RegistrationCountType], {
@@ -45,8 +63,9 @@ export class RegistrationCountsResolver {
     let last = '';
     for (;;) {
       const head = (await this.store.headPosition()) ?? -1n;
-      const counts = readRegistrationCounts(this.db, electionId);
-      const json = JSON.stringify(counts);
+      const counts = this.read(electionId);
+      // What changes the counters (not the position, which moves with every event of the log).
+      const json = JSON.stringify(counts.map((row) => ({ ...row, position: undefined })));
       if (json !== last) {
         last = json;
         yield counts;

@@ -29,6 +29,7 @@ export const voterRollProjection: Projection = {
   version: 1,
   description: 'The voter roll per election for staff: registrations, status, district, opened names and search keys',
   filter: { kind: 'streamName', prefixes: ['registration-', 'erasure-'] },
+  personalColumns: { voter_roll: ['sealed', 'last_name', 'first_names', 'last_key', 'first_key', 'name_key', 'reverse_key', 'erased'] },
 
   setUp(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS voter_roll (
