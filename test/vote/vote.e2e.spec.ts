@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { LedgerRules } from '../../src/domain/audit/ledger-rules.js';
+import { auditLedger, ledgerAuditMarkdown } from '../../src/infrastructure/audit/ledger-audit.js';
+import { READ_MODEL_DB } from '../../src/projections/projections.service.js';
 import { VOTE_SECRETS, type VoteSecrets } from '../../src/application/ports/vote-secrets.js';
 import { BallotBoxSchedule } from '../../src/application/vote/ballot-box-schedule.js';
 import { createBallot } from '../../src/domain/belenios/booth.js';
@@ -327,5 +330,16 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     for (const event of await all()) rules.check(event);
     expect(rules.finish()).toEqual([]);
     expect(rules.figures).toMatchObject({ elections: 1, registrations: 4, rounds: 2, emargements: 9, ballots: 9 });
+
+    // The whole ledger audited: rules, both rounds' votes as Belenios archives, every read model rebuilt.
+    const audit = await auditLedger(f.store, { source: 'test', liveReadModels: f.server.app.get(READ_MODEL_DB), logger: pino({ level: 'silent' }) });
+    expect(audit.firstFailure).toBeNull();
+    expect(audit.verified).toBe(true);
+    expect(audit.rounds.map((r) => [r.round, r.report.verified, r.report.stage, r.report.counts.ballots])).toEqual([
+      [1, true, 'result', 5],
+      [2, true, 'result', 4],
+    ]);
+    expect(audit.projections!.every((p) => p.status === 'matches')).toBe(true);
+    expect(ledgerAuditMarkdown(audit)).toMatch(/\*\*Verdict: VERIFIED\*\*/);
   }, 120_000);
 });
