@@ -23,6 +23,7 @@ import { RegistrationModule } from './application/registration/registration.modu
 import { VoterSignInModule } from './application/voter-sign-in/voter-sign-in.module.js';
 import { VoteModule } from './application/vote/vote.module.js';
 import { BeleniosExportModule } from './infrastructure/belenios-export/belenios-archive.controller.js';
+import { LedgerExportModule } from './infrastructure/ledger-export/ledger-export.module.js';
 
 export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
 
@@ -46,6 +47,7 @@ export const FEATURE_MODULES: ModuleImport[] = [
   VoterSignInModule,
   VoteModule,
   BeleniosExportModule,
+  LedgerExportModule,
 ];
 
 /**

@@ -5,6 +5,9 @@ import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error.js';
 import { registerDemoCommand } from './commands/demo.command.js';
 import { registerElectionCommand } from './commands/election.command.js';
 import { registerExportCommand } from '../belenios-export/export.command.js';
+import { registerBeleniosAuditCommand } from '../audit/belenios-audit.command.js';
+import { registerLedgerAuditCommand } from '../audit/ledger-audit.command.js';
+import { registerExportLedgerCommand } from '../ledger-export/export-ledger.command.js';
 import { registerGdprCommand } from './commands/gdpr.command.js';
 import { registerProjectionsCommand } from './commands/projections.command.js';
 import { registerRollCommand } from './commands/roll.command.js';
@@ -23,6 +26,9 @@ const COMMANDS: Array<(program: Command) => void> = [
   registerDemoCommand,
   registerTrusteeCommand,
   registerExportCommand,
+  registerBeleniosAuditCommand,
+  registerLedgerAuditCommand,
+  registerExportLedgerCommand,
 ];
 
 /** Builds the `urne` program. Settings are made before the commands so that they inherit them. */

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * `urne audit` on a real election (`urne demo`, small), then on copies of its data folder edited
+ * behind the application's back: each edit is detected, the report names where and why, exit 1.
+ * The CLI runs from dist/ (`npm test` builds first).
+ */
+const BIN = join(process.cwd(), 'bin', 'urne.js');
+
+function urne(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    execFile('node', [BIN, ...args], { env: { ...process.env, URNE_LOG_LEVEL: 'warn' }, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) =>
+      resolveRun({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('urne audit: a whole election verified, and edits to the stored events or read models found', () => {
+  let root: string;
+  let data: string;
+  let copies = 0;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'urne-audit-'));
+    data = join(root, 'data');
+    const demo = await urne(['demo', '--size', '3000', '--registrations', '40', '--officials', '40', '--districts', '5', '--port', '0', '--data-dir', data]);
+    if (demo.code !== 0) throw new Error(`urne demo failed: ${demo.stderr}`);
+  }, 300_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  /** A copy of the data folder, edited with SQL on its events.sqlite (or read-models.sqlite). */
+  function tampered(edit: (events: Database.Database, readModels: Database.Database) => void): string {
+    const copy = join(root, `copy-${++copies}`);
+    cpSync(data, copy, { recursive: true });
+    const events = new Database(join(copy, 'events.sqlite'));
+    const readModels = new Database(join(copy, 'read-models.sqlite'));
+    try {
+      edit(events, readModels);
+    } finally {
+      events.close();
+      readModels.close();
+    }
+    return copy;
+  }
+
+  it('the untouched election is verified (exit 0) with a Markdown and a JSON report', async () => {
+    const result = await urne(['audit', '--data-dir', data, '--json', join(root, 'audit.json'), '--threads', '1']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('**Verdict: VERIFIED**');
+    expect(result.stderr).toMatch(/audit verified: \d+ events, 1 rounds/);
+    const report = JSON.parse(readFileSync(join(root, 'audit.json'), 'utf8')) as { verified: boolean; rounds: { report: { stage: string } }[]; projections: { status: string }[] };
+    expect(report.verified).toBe(true);
+    expect(report.rounds.map((r) => r.report.stage)).toEqual(['result']);
+    expect(report.projections.every((p) => p.status === 'matches')).toBe(true);
+  }, 120_000);
+
+  it('one digit of one ballot changed: the vote fails at that ballot', async () => {
+    const copy = tampered((events) => {
+      const row = events.prepare("SELECT position, data FROM events WHERE type = 'BallotAccepted' ORDER BY position LIMIT 1 OFFSET 3").get() as { position: number; data: string };
+      const data = JSON.parse(row.data) as { ballot: string };
+      data.ballot = data.ballot.replace(/"response":"(\d+)(\d)"/, (_m, head: string, d: string) => `"response":"${head}${(Number(d) + 1) % 10}"`);
+      events.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify(data), row.position);
+    });
+    const result = await urne(['audit', '--data-dir', copy, '--threads', '0']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/audit FAILED: vote\/ballots at Belenios event \d+ \(Ballot, ballot 4\) \(ballotbox-paris-2013\.1, InvalidBallot\)/);
+  }, 120_000);
+
+  it('an émargement deleted: the rules find émargements and ballots no longer match', async () => {
+    const copy = tampered((events) => events.prepare("DELETE FROM events WHERE position = (SELECT min(position) FROM events WHERE type = 'EmargementRecorded')").run());
+    const result = await urne(['audit', '--data-dir', copy, '--threads', '0']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/audit FAILED: rules\/emargement .*émargement/);
+  }, 120_000);
+
+  it('a count changed in the result: the rules or the vote say the result does not hold', async () => {
+    const copy = tampered((events) => {
+      const row = events.prepare("SELECT position, data FROM events WHERE type = 'ResultComputed'").get() as { position: number; data: string };
+      const data = JSON.parse(row.data) as { counts: { votes: number }[]; blank: number };
+      data.counts[0]!.votes += 25;
+      events.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify(data), row.position);
+    });
+    const result = await urne(['audit', '--data-dir', copy, '--threads', '0']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/audit FAILED: rules\/result at \d+ \(vote-paris-2013\.1, ResultComputed\)/);
+  }, 120_000);
+
+  it('a figure the node serves changed in its read model: the rebuild disagrees, read model named', async () => {
+    const copy = tampered((_events, readModels) => readModels.prepare('UPDATE turnout_voted SET voted = voted + 1').run());
+    const result = await urne(['audit', '--data-dir', copy, '--threads', '0']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/audit FAILED: projections\/turnout .*turnout_voted/);
+  }, 120_000);
+
+  it('usage errors: no ledger in the folder, both sources (exit 2)', async () => {
+    expect((await urne(['audit', '--data-dir', join(root, 'nothing-here')])).code).toBe(2);
+    expect((await urne(['audit', '--data-dir', data, '--kurrentdb', 'kurrentdb://localhost:2113'])).code).toBe(2);
+  }, 60_000);
+});
