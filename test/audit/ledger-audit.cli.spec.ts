@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -95,6 +95,21 @@ describe('urne audit: a whole election verified, and edits to the stored events 
     const result = await urne(['audit', '--data-dir', copy, '--threads', '0']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/audit FAILED: projections\/turnout .*turnout_voted/);
+  }, 120_000);
+
+  it('from an exported record alone: verified; a truncated download refused', async () => {
+    const record = join(root, 'ledger.ndjson');
+    expect((await urne(['export', 'ledger', '--data-dir', data, '--out', record, '--no-progress'])).code).toBe(0);
+    const audited = await urne(['audit', '--from-export', record, '--threads', '0']);
+    expect(audited.code).toBe(0);
+    expect(audited.stdout).toContain('**Verdict: VERIFIED**');
+    expect(audited.stdout).toContain('Not compared: no read-model database');
+    const text = readFileSync(record, 'utf8');
+    const truncated = join(root, 'truncated.ndjson');
+    writeFileSync(truncated, text.slice(0, Math.floor(text.length / 2)));
+    const refused = await urne(['audit', '--from-export', truncated]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/is not a complete urne-ledger export/);
   }, 120_000);
 
   it('usage errors: no ledger in the folder, both sources (exit 2)', async () => {

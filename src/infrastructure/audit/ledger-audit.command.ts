@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../cli/cli-error.js';
 import { cliLogger } from '../cli/cli-context.js';
@@ -20,6 +20,7 @@ export function registerLedgerAuditCommand(program: Command): void {
     .description('replay the whole ledger and verify it: the rules, every vote (Belenios), every read model')
     .option('--data-dir <dir>', 'a node\'s data folder (events.sqlite; read-models.sqlite is compared when present)')
     .option('--kurrentdb <connection-string>', 'read the ledger from KurrentDB instead')
+    .option('--from-export <file>', 'audit an `urne export ledger` file (no read model to compare)')
     .option('--report <file>', 'write the Markdown report to this file (default: stdout)')
     .option('--json <file>', 'also write the JSON report to this file')
     .option('--threads <n>', 'worker threads verifying ballots (default: the cores available)', parseThreads)
@@ -30,6 +31,7 @@ export function registerLedgerAuditCommand(program: Command): void {
 interface Options {
   dataDir?: string;
   kurrentdb?: string;
+  fromExport?: string;
   report?: string;
   json?: string;
   threads?: number;
@@ -42,22 +44,38 @@ function parseThreads(value: string): number {
 }
 
 async function run(options: Options): Promise<void> {
-  if (options.dataDir && options.kurrentdb) throw new CliError('give --data-dir or --kurrentdb, not both', EXIT_USAGE);
+  if ([options.dataDir, options.kurrentdb, options.fromExport].filter((o) => o !== undefined).length > 1) throw new CliError('give one of --data-dir, --kurrentdb, --from-export', EXIT_USAGE);
   const dataDir = resolve(options.dataDir ?? process.env.URNE_DATA_DIR ?? './data');
-  if (!options.kurrentdb && !existsSync(join(dataDir, 'events.sqlite'))) throw new CliError(`no ledger in ${dataDir} (events.sqlite not found): give --data-dir or --kurrentdb`, EXIT_USAGE);
+  if (options.fromExport !== undefined && !existsSync(options.fromExport)) throw new CliError(`no such file: ${options.fromExport}`, EXIT_USAGE);
+  if (!options.kurrentdb && options.fromExport === undefined && !existsSync(join(dataDir, 'events.sqlite'))) throw new CliError(`no ledger in ${dataDir} (events.sqlite not found): give --data-dir, --kurrentdb or --from-export`, EXIT_USAGE);
   const logger = await cliLogger();
   const { SqliteEventStore } = await import('../event-store/sqlite/sqlite-event-store.js');
   const { KurrentDbEventStore } = await import('../event-store/kurrentdb/kurrentdb-event-store.js');
-  const store = options.kurrentdb ? new KurrentDbEventStore({ connectionString: options.kurrentdb }) : new SqliteEventStore({ file: join(dataDir, 'events.sqlite') });
+  const scratch = options.fromExport === undefined ? null : mkdtempSync(join(tmpdir(), 'urne-audit-'));
+  const store = options.kurrentdb
+    ? new KurrentDbEventStore({ connectionString: options.kurrentdb })
+    : new SqliteEventStore({ file: join(scratch ?? dataDir, 'events.sqlite'), synchronous: scratch ? 'NORMAL' : 'FULL' });
+  if (options.fromExport !== undefined) {
+    const { importLedgerExport, LedgerImportError } = await import('./import-ledger-export.js');
+    try {
+      const loaded = await importLedgerExport(options.fromExport, store, (events) => options.progress && process.stderr.write(`\rloading the record: ${events.toLocaleString('en')} events   `));
+      if (options.progress) process.stderr.write(`\rloaded ${loaded.toLocaleString('en')} events from ${options.fromExport}\n`);
+    } catch (error) {
+      await store.close();
+      rmSync(scratch!, { recursive: true, force: true });
+      if (error instanceof LedgerImportError) throw new CliError(error.message, EXIT_FAILURE);
+      throw error;
+    }
+  }
   const readModelsFile = join(dataDir, 'read-models.sqlite');
   const { openReadModelDatabase } = await import('../../projections/read-model-database.js');
-  const liveReadModels = !options.kurrentdb && existsSync(readModelsFile) ? openReadModelDatabase(readModelsFile) : undefined;
+  const liveReadModels = !options.kurrentdb && scratch === null && existsSync(readModelsFile) ? openReadModelDatabase(readModelsFile) : undefined;
   const { auditLedger, ledgerAuditMarkdown } = await import('./ledger-audit.js');
   const progress = options.progress ? progressLine() : undefined;
   let report: LedgerAuditReport;
   try {
     report = await auditLedger(store, {
-      source: options.kurrentdb ? 'KurrentDB' : dataDir,
+      source: options.kurrentdb ? 'KurrentDB' : (options.fromExport ?? dataDir),
       liveReadModels,
       verifierThreads: options.threads ?? availableParallelism(),
       logger,
@@ -67,6 +85,7 @@ async function run(options: Options): Promise<void> {
     process.stderr.write(progress ? '\n' : '');
     liveReadModels?.close();
     await store.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
   const markdown = ledgerAuditMarkdown(report);
   if (options.report) await writeFile(options.report, markdown);
