@@ -24,6 +24,7 @@ import { VoterSignInModule } from './application/voter-sign-in/voter-sign-in.mod
 import { VoteModule } from './application/vote/vote.module.js';
 import { BeleniosExportModule } from './infrastructure/belenios-export/belenios-archive.controller.js';
 import { LedgerExportModule } from './infrastructure/ledger-export/ledger-export.module.js';
+import { LedgerSealModule } from './infrastructure/ledger-seal/ledger-seal.module.js';
 
 export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
 
@@ -48,6 +49,7 @@ export const FEATURE_MODULES: ModuleImport[] = [
   VoteModule,
   BeleniosExportModule,
   LedgerExportModule,
+  LedgerSealModule,
 ];
 
 /**

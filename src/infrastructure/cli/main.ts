@@ -9,6 +9,7 @@ import { registerBeleniosAuditCommand } from '../audit/belenios-audit.command.js
 import { registerLedgerAuditCommand } from '../audit/ledger-audit.command.js';
 import { registerExportLedgerCommand } from '../ledger-export/export-ledger.command.js';
 import { registerGdprCommand } from './commands/gdpr.command.js';
+import { registerLedgerCommand } from '../ledger-seal/ledger.command.js';
 import { registerProjectionsCommand } from './commands/projections.command.js';
 import { registerRollCommand } from './commands/roll.command.js';
 import { registerServeCommand } from './commands/serve.command.js';
@@ -29,6 +30,7 @@ const COMMANDS: Array<(program: Command) => void> = [
   registerBeleniosAuditCommand,
   registerLedgerAuditCommand,
   registerExportLedgerCommand,
+  registerLedgerCommand,
 ];
 
 /** Builds the `urne` program. Settings are made before the commands so that they inherit them. */
