@@ -53,29 +53,48 @@ describe('urne audit: a whole election verified, and edits to the stored events 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('**Verdict: VERIFIED**');
     expect(result.stderr).toMatch(/audit verified: \d+ events, 1 rounds/);
-    const report = JSON.parse(readFileSync(join(root, 'audit.json'), 'utf8')) as { verified: boolean; rounds: { report: { stage: string } }[]; projections: { status: string }[] };
+    const report = JSON.parse(readFileSync(join(root, 'audit.json'), 'utf8')) as { verified: boolean; chain: { ok: boolean; anchorsChecked: number }; rounds: { report: { stage: string } }[]; projections: { status: string }[] };
     expect(report.verified).toBe(true);
+    // The node sealed the ledger at each phase change: the chain reaches every seal unchanged.
+    expect(report.chain.ok).toBe(true);
+    expect(report.chain.anchorsChecked).toBeGreaterThan(3);
     expect(report.rounds.map((r) => r.report.stage)).toEqual(['result']);
     expect(report.projections.every((p) => p.status === 'matches')).toBe(true);
   }, 120_000);
 
-  it('one digit of one ballot changed: the vote fails at that ballot', async () => {
+  /** Audits a copy: the chain (first) and the check that looks at this kind of edit both fail. */
+  async function auditCopy(copy: string) {
+    const json = join(copy, 'audit.json');
+    const result = await urne(['audit', '--data-dir', copy, '--threads', '0', '--json', json]);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      chain: { ok: boolean; description: string };
+      rules: { findings: { rule: string; position: string; stream: string; type: string; reason: string }[] };
+      rounds: { report: { verified: boolean; failure?: { code: string; check: string; event?: { ballot?: { index: number } } } } }[];
+    };
+    return { ...result, report };
+  }
+
+  it('one digit of one ballot changed: the chain breaks, and the vote fails at that ballot', async () => {
     const copy = tampered((events) => {
       const row = events.prepare("SELECT position, data FROM events WHERE type = 'BallotAccepted' ORDER BY position LIMIT 1 OFFSET 3").get() as { position: number; data: string };
       const data = JSON.parse(row.data) as { ballot: string };
       data.ballot = data.ballot.replace(/"response":"(\d+)(\d)"/, (_m, head: string, d: string) => `"response":"${head}${(Number(d) + 1) % 10}"`);
       events.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify(data), row.position);
     });
-    const result = await urne(['audit', '--data-dir', copy, '--threads', '0']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/audit FAILED: vote\/ballots at Belenios event \d+ \(Ballot, ballot 4\) \(ballotbox-paris-2013\.1, InvalidBallot\)/);
+    const { code, stderr, report } = await auditCopy(copy);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/audit FAILED: chain/);
+    expect(report.chain.ok).toBe(false);
+    expect(report.rounds[0]!.report.failure).toMatchObject({ code: 'InvalidBallot', check: 'ballots', event: { ballot: { index: 4 } } });
   }, 120_000);
 
-  it('an émargement deleted: the rules find émargements and ballots no longer match', async () => {
+  it('an émargement deleted: the chain names the gap, and the rules find émargements and ballots no longer match', async () => {
     const copy = tampered((events) => events.prepare("DELETE FROM events WHERE position = (SELECT min(position) FROM events WHERE type = 'EmargementRecorded')").run());
-    const result = await urne(['audit', '--data-dir', copy, '--threads', '0']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/audit FAILED: rules\/emargement .*émargement/);
+    const { code, report } = await auditCopy(copy);
+    expect(code).toBe(1);
+    expect(report.chain.ok).toBe(false);
+    expect(report.chain.description).toMatch(/position-gap: position \d+ follows \d+: 1 position\(s\) missing/);
+    expect(report.rules.findings.map((f) => f.rule)).toContain('emargement');
   }, 120_000);
 
   it('a count changed in the result: the rules or the vote say the result does not hold', async () => {
@@ -85,9 +104,10 @@ describe('urne audit: a whole election verified, and edits to the stored events 
       data.counts[0]!.votes += 25;
       events.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify(data), row.position);
     });
-    const result = await urne(['audit', '--data-dir', copy, '--threads', '0']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/audit FAILED: rules\/result at \d+ \(vote-paris-2013\.1, ResultComputed\)/);
+    const { code, report } = await auditCopy(copy);
+    expect(code).toBe(1);
+    expect(report.chain.ok).toBe(false);
+    expect(report.rules.findings).toContainEqual(expect.objectContaining({ rule: 'result', stream: 'vote-paris-2013.1', type: 'ResultComputed' }));
   }, 120_000);
 
   it('a figure the node serves changed in its read model: the rebuild disagrees, read model named', async () => {

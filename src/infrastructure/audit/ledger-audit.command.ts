@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../cli/cli-error.js';
 import { cliLogger } from '../cli/cli-context.js';
 import { auditCommand } from './belenios-audit.command.js';
-import type { LedgerAuditReport } from './ledger-audit.js';
+import type { ChainAudit, LedgerAuditReport } from './ledger-audit.js';
 
 /**
  * `urne audit [ledger]`: replays a whole ledger and verifies it (see ledger-audit.ts): from a data
@@ -21,6 +21,9 @@ export function registerLedgerAuditCommand(program: Command): void {
     .option('--data-dir <dir>', 'a node\'s data folder (events.sqlite; read-models.sqlite is compared when present)')
     .option('--kurrentdb <connection-string>', 'read the ledger from KurrentDB instead')
     .option('--from-export <file>', 'audit an `urne export ledger` file (no read model to compare)')
+    .option('--seal <file>', 'a seal you kept (urne ledger seals, or ledgerSeals over GraphQL): the chain must reach it unchanged')
+    .option('--since <file>', 'a seal verified earlier: the chain is checked from it (the record before it must be unchanged)')
+    .option('--key <file>', "the server's public sealing key (default: the seal file's, else this data folder's)")
     .option('--report <file>', 'write the Markdown report to this file (default: stdout)')
     .option('--json <file>', 'also write the JSON report to this file')
     .option('--threads <n>', 'worker threads verifying ballots (default: the cores available)', parseThreads)
@@ -32,6 +35,9 @@ interface Options {
   dataDir?: string;
   kurrentdb?: string;
   fromExport?: string;
+  seal?: string;
+  since?: string;
+  key?: string;
   report?: string;
   json?: string;
   threads?: number;
@@ -71,6 +77,7 @@ async function run(options: Options): Promise<void> {
   const { openReadModelDatabase } = await import('../../projections/read-model-database.js');
   const liveReadModels = !options.kurrentdb && scratch === null && existsSync(readModelsFile) ? openReadModelDatabase(readModelsFile) : undefined;
   const { auditLedger, ledgerAuditMarkdown } = await import('./ledger-audit.js');
+  const chain = await verifyChain(options, store, dataDir);
   const progress = options.progress ? progressLine() : undefined;
   let report: LedgerAuditReport;
   try {
@@ -78,6 +85,7 @@ async function run(options: Options): Promise<void> {
       source: options.kurrentdb ? 'KurrentDB' : (options.fromExport ?? dataDir),
       liveReadModels,
       verifierThreads: options.threads ?? availableParallelism(),
+      chain,
       logger,
       onProgress: progress,
     });
@@ -96,6 +104,36 @@ async function run(options: Options): Promise<void> {
     throw new CliError(`audit FAILED: ${f.check} at ${f.position} (${f.stream}, ${f.type}): ${f.reason}`, EXIT_FAILURE);
   }
   process.stderr.write(`audit verified: ${report.events} events, ${report.rounds.length} rounds, in ${report.seconds.toFixed(1)} s\n`);
+}
+
+/**
+ * The chain and seals, when a key is at hand (given, in a seal file, or this data folder's): from
+ * the genesis to the head (or your seal), checking every signed seal found in the ledger; with
+ * --since, the record before that seal must chain to it unchanged, and the rest is checked from it.
+ */
+async function verifyChain(options: Options, store: import('../event-store/event-store.port.js').EventStore, dataDir: string): Promise<ChainAudit | null> {
+  const { readSealFile, trustedKeyFor } = await import('../ledger-seal/ledger.command.js');
+  const { describeVerification, exportFileLedgerSource, storeLedgerSource, verifyLedger } = await import('../ledger-seal/verify-ledger.js');
+  const { sealingKeyFileOf } = await import('../ledger-seal/sealing-key-file.js');
+  const seal = options.seal ? readSealFile(options.seal, '--seal') : undefined;
+  const since = options.since ? readSealFile(options.since, '--since') : undefined;
+  const keyAtHand = options.key || seal || since || (!options.kurrentdb && !options.fromExport && existsSync(sealingKeyFileOf(dataDir)));
+  if (!keyAtHand) return null;
+  const key = await trustedKeyFor({ key: options.key, dataDir, kurrentdb: options.kurrentdb, fromExport: options.fromExport }, seal, since);
+  const source = () => (options.fromExport ? exportFileLedgerSource(resolve(options.fromExport)) : storeLedgerSource(store));
+  // --since: first the prefix, up to the earlier seal, unchanged; then what came after it.
+  const prefix = since ? await verifyLedger(source(), { key, seal: since }) : null;
+  const rest = await verifyLedger(source(), { key, ...(seal ? { seal } : {}), ...(since ? { since } : {}) });
+  const reports = prefix ? [prefix, rest] : [rest];
+  return {
+    ok: reports.every((r) => r.ok),
+    eventsRead: reports.reduce((sum, r) => sum + r.eventsRead, 0),
+    anchorsChecked: rest.anchorsChecked,
+    anchorsMatched: rest.anchorsMatched,
+    seal: rest.seal ? { position: rest.seal.position, ok: rest.seal.ok } : null,
+    since: rest.since ? { position: rest.since.position, ok: rest.since.ok } : null,
+    description: reports.map(describeVerification).join('\n'),
+  };
 }
 
 /** One line on stderr, rewritten: the step, how far, what. */

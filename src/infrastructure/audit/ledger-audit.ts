@@ -25,6 +25,18 @@ export interface RoundAudit {
   report: AuditReport;
 }
 
+/** The hash chain and seals, as `urne ledger verify` checks them (src/infrastructure/ledger-seal). */
+export interface ChainAudit {
+  ok: boolean;
+  eventsRead: number;
+  anchorsChecked: number;
+  anchorsMatched: number;
+  seal: { position: string; ok: boolean } | null;
+  since: { position: string; ok: boolean } | null;
+  /** The human description of the verification, first failure included. */
+  description: string;
+}
+
 export interface LedgerAuditReport {
   verified: boolean;
   source: string;
@@ -32,6 +44,8 @@ export interface LedgerAuditReport {
   seconds: number;
   headPosition: string | null;
   events: number;
+  /** Null when no key was at hand to check the seals with. */
+  chain: ChainAudit | null;
   rules: { figures: RuleFigures; findings: Finding[] };
   rounds: RoundAudit[];
   /** Null when no read-model database was given (an exported record, a bare KurrentDB). */
@@ -45,6 +59,8 @@ export interface LedgerAuditOptions {
   /** Worker threads for ballot proofs (0: this thread). */
   verifierThreads?: number;
   logger: Logger;
+  /** The chain and seals, verified beforehand by the caller (it knows the key and the source). */
+  chain?: ChainAudit | null;
   onProgress?: (step: 'replay' | 'ballots' | 'projections', done: number, total: number | null, detail?: string) => void;
 }
 
@@ -91,7 +107,8 @@ export async function auditLedger(store: EventStore, options: LedgerAuditOptions
 
   const projections = options.liveReadModels ? await auditProjections(store, options.liveReadModels, PROJECTIONS, (name, events) => options.onProgress?.('projections', events, null, name)) : null;
 
-  const firstFailure = firstFailureOf(findings, roundAudits, projections);
+  const chain = options.chain ?? null;
+  const firstFailure = chain && !chain.ok ? { check: 'chain', position: '-', stream: '-', type: '-', reason: chain.description.split('\n').slice(0, 4).join(' ') } : firstFailureOf(findings, roundAudits, projections);
   return {
     verified: firstFailure === null,
     source: options.source,
@@ -99,6 +116,7 @@ export async function auditLedger(store: EventStore, options: LedgerAuditOptions
     seconds: (Date.now() - started) / 1000,
     headPosition: head?.toString() ?? null,
     events: rules.figures.events,
+    chain,
     rules: { figures: rules.figures, findings },
     rounds: roundAudits,
     projections,
@@ -131,6 +149,12 @@ export function ledgerAuditMarkdown(report: LedgerAuditReport): string {
   if (report.firstFailure) {
     const f = report.firstFailure;
     lines.push('## First failure', '', `- check: ${f.check}`, `- where: position ${f.position}, stream \`${f.stream}\`, ${f.type}`, `- reason: ${f.reason}`, '');
+  }
+  lines.push('## The chain and the seals', '');
+  if (report.chain === null) lines.push('Not checked: no sealing key at hand (give --key, or a kept --seal).', '');
+  else {
+    lines.push(`Every event's digest chained in log order and compared with ${report.chain.anchorsChecked} signed seal anchors found in the ledger (${report.chain.anchorsMatched} match)${report.chain.seal ? `, and with your seal at position ${report.chain.seal.position}` : ''}${report.chain.since ? `, from your earlier seal at position ${report.chain.since.position}` : ''}: ${report.chain.ok ? 'verified' : 'FAILED'}.`, '');
+    lines.push('```', report.chain.description.trim(), '```', '');
   }
   const r = report.rules.figures;
   lines.push('## The rules, re-decided from the events', '');

@@ -66,7 +66,7 @@ async function openStore(options: SourceOptions): Promise<EventStore> {
   return new SqliteEventStore({ file });
 }
 
-function readSealFile(file: string, option: string): SealDocument {
+export function readSealFile(file: string, option: string): SealDocument {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -86,28 +86,8 @@ async function verify(options: VerifyOptions): Promise<void> {
   const seal = options.seal ? readSealFile(options.seal, '--seal') : undefined;
   const since = options.since ? readSealFile(options.since, '--since') : undefined;
   if (!seal && !since) throw new CliError('give --seal <file> (a seal you kept), --since <file>, or both', EXIT_USAGE);
-  const { parsePublicKeyText, trustedKeyOf } = await import('./ledger-crypto.js');
-  const { readPublicSealingKey, sealingKeyFileOf } = await import('./sealing-key-file.js');
 
-  // The key: given, else the one the seal file carries, else this node's (its id must match the seal's).
-  let trusted: TrustedKey;
-  let keySource: string;
-  try {
-    if (options.key) {
-      trusted = trustedKeyOf(parsePublicKeyText(readFileSync(options.key, 'utf8')));
-      keySource = options.key;
-    } else if ((seal ?? since)!.publicKey) {
-      trusted = trustedKeyOf(Buffer.from((seal ?? since)!.publicKey!, 'hex'));
-      keySource = 'the seal file';
-    } else if (!options.kurrentdb && !options.fromExport && existsSync(sealingKeyFileOf(dataDirOf(options)))) {
-      trusted = trustedKeyOf(Buffer.from(readPublicSealingKey(sealingKeyFileOf(dataDirOf(options))).publicKey, 'hex'));
-      keySource = sealingKeyFileOf(dataDirOf(options));
-    } else throw new Error('no public key: give --key (ledgerSealingKey.publicKey or its PEM)');
-  } catch (error) {
-    throw new CliError(`--key: ${(error as Error).message}`, EXIT_USAGE);
-  }
-  const expectedKeyId = (seal ?? since)!.keyId;
-  if (trusted.keyId !== expectedKeyId) throw new CliError(`the key from ${keySource} (id ${trusted.keyId}) is not the one that signed the seal (id ${expectedKeyId})`, EXIT_FAILURE);
+  const trusted = await trustedKeyFor(options, seal, since);
 
   const { describeVerification, exportFileLedgerSource, storeLedgerSource, verifyLedger, LedgerSourceError } = await import('./verify-ledger.js');
   const store = options.fromExport ? null : await openStore(options);
@@ -166,4 +146,32 @@ async function key(options: SourceOptions): Promise<void> {
   const { keyId, publicKey } = readPublicSealingKey(file);
   const pem = publicKeyFromRaw(Buffer.from(publicKey, 'hex')).export({ type: 'spki', format: 'pem' }).toString();
   process.stdout.write(`${JSON.stringify({ keyId, algorithm: 'Ed25519', publicKey, publicKeyPem: pem }, null, 2)}\n`);
+}
+
+/**
+ * The key an auditor trusts: given (--key), else the one the seal file carries, else this node's
+ * (its id must match the seal's). Refuses a key that did not sign the seal.
+ */
+export async function trustedKeyFor(options: { key?: string; dataDir?: string; kurrentdb?: string; fromExport?: string }, seal: SealDocument | undefined, since: SealDocument | undefined): Promise<TrustedKey> {
+  const { parsePublicKeyText, trustedKeyOf } = await import('./ledger-crypto.js');
+  const { readPublicSealingKey, sealingKeyFileOf } = await import('./sealing-key-file.js');
+  let trusted: TrustedKey;
+  let keySource: string;
+  try {
+    if (options.key) {
+      trusted = trustedKeyOf(parsePublicKeyText(readFileSync(options.key, 'utf8')));
+      keySource = options.key;
+    } else if ((seal ?? since)?.publicKey) {
+      trusted = trustedKeyOf(Buffer.from((seal ?? since)!.publicKey!, 'hex'));
+      keySource = 'the seal file';
+    } else if (!options.kurrentdb && !options.fromExport && existsSync(sealingKeyFileOf(dataDirOf(options)))) {
+      trusted = trustedKeyOf(Buffer.from(readPublicSealingKey(sealingKeyFileOf(dataDirOf(options))).publicKey, 'hex'));
+      keySource = sealingKeyFileOf(dataDirOf(options));
+    } else throw new Error('no public key: give --key (ledgerSealingKey.publicKey or its PEM)');
+  } catch (error) {
+    throw new CliError(`--key: ${(error as Error).message}`, EXIT_USAGE);
+  }
+  const expectedKeyId = (seal ?? since)?.keyId;
+  if (expectedKeyId !== undefined && trusted.keyId !== expectedKeyId) throw new CliError(`the key from ${keySource} (id ${trusted.keyId}) is not the one that signed the seal (id ${expectedKeyId})`, EXIT_FAILURE);
+  return trusted;
 }

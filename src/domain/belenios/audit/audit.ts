@@ -125,7 +125,8 @@ export interface AuditReport {
   readonly warnings: readonly string[];
 }
 
-export interface AuditCrypto extends VerifyCrypto {}
+/** Exponentiations (fixedBase serves g and y) and SHA-256: nodeBeleniosCrypto() on a server. */
+export type AuditCrypto = VerifyCrypto;
 
 export interface AuditProgress {
   readonly phase: 'ballots';
@@ -198,6 +199,7 @@ class Auditor {
   private stage: AuditStage | null = null;
   private setup: Setup | undefined;
   private ballots = 0;
+  private replacedBallots = 0;
   private accepted: Ballot[] = [];
   private tallied = 0;
   private totalWeight = 0n;
@@ -232,7 +234,6 @@ class Auditor {
     const decryptions = new Map<number, { record: ArchiveEventRecord; decryption: PartialDecryption }>();
     let resultRecord: ArchiveEventRecord | undefined;
     const replaced = new Set<bigint>();
-    let replacedBallots = 0;
 
     for (const record of events.slice(1)) {
       const type = record.event.type;
@@ -247,7 +248,7 @@ class Auditor {
           if (endBallots) this.fail('BallotAfterEndBallots', 'endBallots', `a ballot after EndBallots (height ${endBallots.event.height})`, record, { index: this.ballots });
           const verdict = await verdicts(this.ballots - 1);
           const ballot = this.checkBallot(record, verdict);
-          if (replaced.has(ballot.credential)) replacedBallots++;
+          if (replaced.has(ballot.credential)) this.replacedBallots++;
           replaced.add(ballot.credential);
           this.accepted.push(ballot);
           this.stage = 'voting';
@@ -290,20 +291,16 @@ class Auditor {
           this.fail('UnsupportedEvent', 'encryptedTally', `${type} events belong to non-homomorphic questions, which this verifier does not support`, record);
       }
     }
-    if (replacedBallots > 0 || this.ballots > 0) {
-      this.summaries.set('ballots', `${this.ballots} ballots valid (canonical, this election, group elements, proofs, signature), each credential in the list; ${replacedBallots} replaced by a revote, ${this.ballots - replacedBallots} in last(B)`);
+    if (this.ballots > 0) {
+      this.summaries.set('ballots', `${this.ballots} ballots valid (canonical, this election, group elements, proofs, signature), each credential in the list; ${this.replacedBallots} replaced by a revote, ${this.ballots - this.replacedBallots} in last(B)`);
     }
-    this.replacedBallots = replacedBallots;
     if (endBallots) this.summaries.set('endBallots', encryptedTally ? 'EndBallots present before the EncryptedTally, no ballot after it' : 'EndBallots present, no ballot after it');
     if (encryptedTally) {
-      this.summaries.set('partialDecryptions', `${decryptions.size} partial decryptions, each by a trustee of the list, every proof valid`);
-      if (decryptions.size > 0) this.applicable.add('partialDecryptions');
+      if (decryptions.size > 0) this.summaries.set('partialDecryptions', `${decryptions.size} partial decryption${decryptions.size === 1 ? '' : 's'}, each by a trustee of the list, every proof valid`);
       this.result = await this.checkResult(encryptedTally.tally, decryptions, resultRecord, encryptedTally.record);
       if (resultRecord) this.stage = 'result';
     }
   }
-
-  private replacedBallots = 0;
 
   private async checkSetup(record: ArchiveEventRecord): Promise<Setup> {
     const data = this.archive!.data;
@@ -558,8 +555,8 @@ class Auditor {
     if (failure) this.applicable.add(failure.check);
     const failedAt = failure ? CHECK_ORDER.indexOf(failure.check) : -1;
     const checks = CHECK_ORDER.map((name, i): AuditCheck => {
-      const status = failure && i === failedAt ? 'failed' : failure && i > failedAt ? 'not reached' : this.applicable.has(name) || this.summaries.has(name) ? 'passed' : 'not applicable';
-      const summary = status === 'failed' ? failure!.reason : status === 'passed' ? (this.summaries.get(name) ?? defaultSummary(name)) : status === 'not reached' ? '' : notApplicable(name, this.stage);
+      const status = failure && i === failedAt ? 'failed' : failure && i > failedAt ? 'not reached' : this.applicable.has(name) ? 'passed' : 'not applicable';
+      const summary = status === 'failed' ? failure!.reason : status === 'not reached' ? '' : (this.summaries.get(name) ?? (status === 'passed' ? 'passed' : notApplicable(name, this.stage)));
       return { name, status, summary };
     });
     const trustees = this.setup?.trustees ?? [];
@@ -588,10 +585,6 @@ class Auditor {
       warnings: this.warnings,
     };
   }
-}
-
-function defaultSummary(name: AuditCheckName): string {
-  return name === 'ballots' ? 'no ballot' : 'passed';
 }
 
 function notApplicable(name: AuditCheckName, stage: AuditStage | null): string {
