@@ -132,6 +132,25 @@ describe('urne audit: a whole election verified, and edits to the stored events 
     expect(refused.stderr).toMatch(/is not a complete urne-ledger export/);
   }, 120_000);
 
+  it('--since a kept seal: the record before it proven unchanged, its ballots not re-verified, the rest checked', async () => {
+    const seal = await urne(['ledger', 'seals', '--latest', '--data-dir', data]);
+    expect(seal.code).toBe(0);
+    const sealFile = join(root, 'seal.json');
+    writeFileSync(sealFile, seal.stdout);
+    const json = join(root, 'since.json');
+    const result = await urne(['audit', '--data-dir', data, '--since', sealFile, '--threads', '0', '--json', json]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { chain: { ok: boolean; since: { ok: boolean } }; ballotsVerifiedEarlier: number; rules: { figures: { ballots: number } } };
+    expect(report.chain).toMatchObject({ ok: true, since: { ok: true } });
+    expect(report.ballotsVerifiedEarlier).toBeGreaterThan(0);
+    expect(report.ballotsVerifiedEarlier).toBeLessThanOrEqual(report.rules.figures.ballots);
+    // An edit before the seal is found even with --since: the prefix must chain to it.
+    const copy = tampered((events) => events.prepare("UPDATE events SET data = replace(data, '\"district\":\"', '\"district\":\"9') WHERE position = (SELECT min(position) FROM events WHERE type = 'RegistrationApproved')").run());
+    const refused = await urne(['audit', '--data-dir', copy, '--since', sealFile, '--threads', '0']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/audit FAILED: chain/);
+  }, 120_000);
+
   it('usage errors: no ledger in the folder, both sources (exit 2)', async () => {
     expect((await urne(['audit', '--data-dir', join(root, 'nothing-here')])).code).toBe(2);
     expect((await urne(['audit', '--data-dir', data, '--kurrentdb', 'kurrentdb://localhost:2113'])).code).toBe(2);

@@ -86,6 +86,7 @@ async function run(options: Options): Promise<void> {
       liveReadModels,
       verifierThreads: options.threads ?? availableParallelism(),
       chain,
+      ...(chain?.ok && chain.since?.ok ? { since: BigInt(chain.since.position) } : {}),
       logger,
       onProgress: progress,
     });

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { LedgerRules, type Finding, type RuleFigures } from '../../domain/audit/ledger-rules.js';
 import { auditArchive, type AuditReport } from '../../domain/belenios/audit/audit.js';
+import { ballotFromJson, trackingNumber } from '../../domain/belenios/ballot.js';
+import type { BallotVerification } from '../../domain/belenios/ballot-verification.js';
 import type { ElectionKeyPublished } from '../../domain/vote/vote-setup.events.js';
 import type { ReadModelDb } from '../../projections/projection.js';
 import { PROJECTIONS } from '../../projections/projections.js';
@@ -48,6 +50,8 @@ export interface LedgerAuditReport {
   chain: ChainAudit | null;
   rules: { figures: RuleFigures; findings: Finding[] };
   rounds: RoundAudit[];
+  /** Ballots not re-verified because an earlier audit had (accepted before `--since`). */
+  ballotsVerifiedEarlier: number;
   /** Null when no read-model database was given (an exported record, a bare KurrentDB). */
   projections: ProjectionAudit[] | null;
   firstFailure: { check: string; position: string; stream: string; type: string; reason: string } | null;
@@ -61,6 +65,12 @@ export interface LedgerAuditOptions {
   logger: Logger;
   /** The chain and seals, verified beforehand by the caller (it knows the key and the source). */
   chain?: ChainAudit | null;
+  /**
+   * A position an earlier audit verified up to (its seal's, with the chain proving the record
+   * before it unchanged): ballots accepted up to there are not re-verified (their proofs, the
+   * expensive part); everything else is checked again (rules, tally, decryptions, read models).
+   */
+  since?: bigint;
   onProgress?: (step: 'replay' | 'ballots' | 'projections', done: number, total: number | null, detail?: string) => void;
 }
 
@@ -68,9 +78,11 @@ export async function auditLedger(store: EventStore, options: LedgerAuditOptions
   const started = Date.now();
   const rules = new LedgerRules();
   const rounds: { electionId: string; round: number }[] = [];
+  const verifiedEarlier = new Set<string>();
   const head = await store.headPosition();
   for await (const event of store.readAll()) {
     rules.check(event);
+    if (options.since !== undefined && event.position <= options.since && event.type === 'BallotAccepted') verifiedEarlier.add((event.data as { ballot: string }).ballot);
     if (event.type === 'ElectionKeyPublished') {
       const data = event.data as unknown as ElectionKeyPublished['data'];
       rounds.push({ electionId: data.electionId, round: data.round });
@@ -95,7 +107,7 @@ export async function auditLedger(store: EventStore, options: LedgerAuditOptions
         offset += chunk.length;
       }
       const report = await auditArchive(bytes, crypto, {
-        verifyBallot: (election, text) => verifier.verify(election.text, text),
+        verifyBallot: (election, text) => (verifiedEarlier.has(text) ? alreadyVerified(text, crypto) : verifier.verify(election.text, text)),
         concurrency: Math.max(1, (options.verifierThreads ?? 0) * 2),
         onProgress: (progress) => options.onProgress?.('ballots', progress.done, progress.total, `${electionId} round ${round}`),
       });
@@ -119,9 +131,16 @@ export async function auditLedger(store: EventStore, options: LedgerAuditOptions
     chain,
     rules: { figures: rules.figures, findings },
     rounds: roundAudits,
+    ballotsVerifiedEarlier: verifiedEarlier.size,
     projections,
     firstFailure,
   };
+}
+
+/** A ballot the earlier audit verified: parsed (for its credential) and hashed, its proofs not re-checked. */
+async function alreadyVerified(text: string, crypto: { sha256: (message: string) => Promise<Uint8Array> }): Promise<BallotVerification> {
+  const ballot = ballotFromJson(JSON.parse(text));
+  return { ok: true, ballot, trackingNumber: await trackingNumber(text, crypto.sha256), credential: ballot.credential.toString() };
 }
 
 function firstFailureOf(findings: Finding[], rounds: RoundAudit[], projections: ProjectionAudit[] | null): LedgerAuditReport['firstFailure'] {
@@ -164,6 +183,7 @@ export function ledgerAuditMarkdown(report: LedgerAuditReport): string {
   for (const finding of report.rules.findings) lines.push(`- **${finding.rule}** at position ${finding.position} (\`${finding.stream}\`, ${finding.type}): ${finding.reason}`);
   if (report.rules.findings.length > 0) lines.push('');
   lines.push('## The vote, round by round (Belenios 2.0)', '');
+  if (report.ballotsVerifiedEarlier > 0) lines.push(`${report.ballotsVerifiedEarlier} ballots accepted before your earlier seal were not re-verified (their record is proven unchanged by the chain); every later ballot was.`, '');
   if (report.rounds.length === 0) lines.push('No round has an election key yet.', '');
   for (const { electionId, round, report: vote } of report.rounds) {
     lines.push(`### ${electionId}, round ${round}: ${vote.verified ? 'verified' : 'FAILED'} (stage ${vote.stage ?? 'none'})`, '');
