@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
 import { BeleniosArchiveWriter } from '../../domain/belenios/archive/archive.js';
 import type { Sha256 } from '../../domain/belenios/trustee-key.js';
 import { electionStreamName } from '../../domain/election/election.events.js';
@@ -7,6 +6,7 @@ import { ballotBoxStream, type Round } from '../../domain/vote/vote.events.js';
 import { credentialsStream, voteStream } from '../../domain/vote/vote-setup.events.js';
 import { StreamNotFoundError } from '../event-store/event-store.errors.js';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
+import { writeAtomically } from '../files/write-atomically.js';
 
 /**
  * One round's public record as a Belenios 2.0 archive (`<uuid>.bel`), rebuilt from our events, for
@@ -204,20 +204,17 @@ export async function exportBeleniosArchive(store: EventStore, target: ExportTar
  * so a failed export never leaves a truncated archive under the final name.
  */
 export async function exportBeleniosArchiveToFile(store: EventStore, target: ExportTarget, path: string, options: ExportOptions = {}): Promise<BeleniosExportSummary> {
-  const partial = `${path}.partial`;
-  const file = await open(partial, 'w', 0o644);
-  const pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const flush = async () => {
-    if (pendingBytes === 0) return;
-    const buffer = Buffer.concat(pending, pendingBytes);
-    pending.length = 0;
-    pendingBytes = 0;
-    await file.write(buffer);
-  };
-  let summary: BeleniosExportSummary;
-  try {
-    summary = await exportBeleniosArchive(
+  return writeAtomically(path, 0o644, async (file) => {
+    const pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const buffer = Buffer.concat(pending, pendingBytes);
+      pending.length = 0;
+      pendingBytes = 0;
+      await file.write(buffer);
+    };
+    const summary = await exportBeleniosArchive(
       store,
       target,
       async (chunk) => {
@@ -229,15 +226,8 @@ export async function exportBeleniosArchiveToFile(store: EventStore, target: Exp
       options,
     );
     await flush();
-    await file.sync();
-  } catch (error) {
-    await file.close();
-    await rm(partial, { force: true });
-    throw error;
-  }
-  await file.close();
-  await rename(partial, path);
-  return summary;
+    return summary;
+  });
 }
 
 /** sized_encrypted_tally as belenios-tool writes it: the weight a JSON number below 2^30, a string above. */

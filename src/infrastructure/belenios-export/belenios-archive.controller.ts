@@ -6,6 +6,7 @@ import type { EventStore } from '../event-store/event-store.port.js';
 import { EVENT_STORE } from '../event-store/event-store.token.js';
 import { LOGGER } from '../logging/logger.token.js';
 import { BeleniosExportError, exportBeleniosArchive } from './belenios-archive-export.js';
+import { drained } from '../http/drained.js';
 
 /**
  * `GET /elections/:electionId/rounds/:round/archive.bel`: the round's public record as a Belenios
@@ -64,18 +65,6 @@ export class BeleniosArchiveController {
       res.destroy();
     }
   }
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((done) => {
-    const finish = () => {
-      res.off('drain', finish);
-      res.off('close', finish);
-      done();
-    };
-    res.on('drain', finish);
-    res.on('close', finish);
-  });
 }
 
 /** The public download of each round's Belenios archive. */

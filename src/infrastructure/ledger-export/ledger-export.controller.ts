@@ -8,6 +8,7 @@ import type { EventStore } from '../event-store/event-store.port.js';
 import { EVENT_STORE } from '../event-store/event-store.token.js';
 import { LOGGER } from '../logging/logger.token.js';
 import { exportLedger, LedgerExportError, parsePosition, parseRedactions, type Redaction } from './ledger-export.js';
+import { drained } from '../http/drained.js';
 
 /**
  * `GET /ledger.ndjson[?from=<position>][&redact=sealed,indexes]`: the whole event log as NDJSON,
@@ -73,16 +74,4 @@ export class LedgerExportController {
       res.destroy();
     }
   }
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((done) => {
-    const finish = () => {
-      res.off('drain', finish);
-      res.off('close', finish);
-      done();
-    };
-    res.on('drain', finish);
-    res.on('close', finish);
-  });
 }

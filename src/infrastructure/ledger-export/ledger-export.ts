@@ -1,6 +1,6 @@
-import { open, rename, rm } from 'node:fs/promises';
 import { isSealedPersonalData } from '../../domain/shared/personal-data.js';
 import type { EventStore, JsonValue, RecordedEvent } from '../event-store/event-store.port.js';
+import { writeAtomically } from '../files/write-atomically.js';
 
 /**
  * The ledger as NDJSON: the whole `$all` stream, one JSON object per line, exactly as the event
@@ -185,26 +185,15 @@ export async function exportLedger(store: EventStore, sink: LedgerSink, options:
 
 /** exportLedger into a file: written to `<path>.partial`, synced, then renamed (never a half file under the final name). */
 export async function exportLedgerToFile(store: EventStore, path: string, options: LedgerExportOptions = {}): Promise<LedgerExportSummary> {
-  const partial = `${path}.partial`;
-  const file = await open(partial, 'w', 0o600);
-  let summary: LedgerExportSummary;
-  try {
-    summary = await exportLedger(
+  return writeAtomically(path, 0o600, (file) =>
+    exportLedger(
       store,
       async (chunk) => {
         await file.write(chunk, null, 'utf8');
       },
       { chunkSize: 1 << 20, ...options },
-    );
-    await file.sync();
-  } catch (error) {
-    await file.close();
-    await rm(partial, { force: true });
-    throw error;
-  }
-  await file.close();
-  await rename(partial, path);
-  return summary;
+    ),
+  );
 }
 
 /** What a reader of an export learns by checking its framing (used by the tests and by `urne` readers). */
