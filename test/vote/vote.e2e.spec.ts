@@ -255,6 +255,10 @@ describe(`the vote, end to end over GraphQL: credentials, key ceremony, seal, ca
     expect(certified.errors).toBeUndefined();
     expect(certified.data!.certifyResult.result).toMatchObject({ certified: true, winner: null, secondRoundNeeded: true });
     expect((await round()).result).toMatchObject({ emargements: 4, countedBallots: 4, emargementsMatchCountedBallots: true });
+    // The figures say which position of the ledger they come from: the certification event's.
+    const position = (await gql<{ voteRound: { position: string } }>(`query ($e: String!) { voteRound(electionId: $e) { position } }`, { e: E })).data!.voteRound.position;
+    const certifiedAt = (await all()).find((e) => e.type === 'ResultCertified')!.position;
+    expect(position).toBe(certifiedAt.toString());
     const secrets = voters.flatMap((v) => [v.accessCode!, v.token!]);
     const files = readdirSync(f.dir).filter((name) => name.startsWith('events.sqlite'));
     for (const name of files) {

@@ -39,8 +39,8 @@ export class VoteQueriesResolver {
   @AllowedFor('public')
   async voteRound(@Args('electionId') electionId: string, @Args('round', { type: () => Int, defaultValue: 1 }) round: number): Promise<VoteRoundType> {
     assertElectionId(electionId);
-    const state = await this.rounds.load(electionId, roundOf(round));
-    return toVoteRound(state, state.result ? readTurnout(this.db, electionId, state.round).voted : undefined);
+    const { state, position } = await this.rounds.loadWithPosition(electionId, roundOf(round));
+    return toVoteRound(state, state.result ? readTurnout(this.db, electionId, state.round).voted : undefined, position);
   }
 
   @Query(() => BallotTrackerType, { nullable: true, description: 'Looks up a tracking number in the ballot box: null when no such ballot was accepted.' })

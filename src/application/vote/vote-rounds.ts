@@ -33,13 +33,22 @@ export class VoteRounds {
   }
 
   async load(electionId: string, round: Round): Promise<VoteSetupState> {
+    return (await this.loadWithPosition(electionId, round)).state;
+  }
+
+  /** The state, and the `$all` position of the last event it was folded from (null: none). */
+  async loadWithPosition(electionId: string, round: Round): Promise<{ state: VoteSetupState; position: bigint | null }> {
     let state = voteSetupDecider.initialState();
+    let position: bigint | null = null;
     try {
-      for await (const event of this.store.readStream(voteStream(electionId, round))) state = voteSetupDecider.evolve(state, event as unknown as VoteSetupEvent);
+      for await (const event of this.store.readStream(voteStream(electionId, round))) {
+        state = voteSetupDecider.evolve(state, event as unknown as VoteSetupEvent);
+        position = event.position;
+      }
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
     }
-    return state;
+    return { state, position };
   }
 
   /** Like load, but refuses with VoteNotPrepared when the round has not been prepared. */

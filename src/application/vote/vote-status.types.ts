@@ -59,9 +59,11 @@ export class VoteRoundType {
   @Field(() => Int, { nullable: true, description: 'Ballots in the encrypted tally (the last of each credential).' }) tallied?: number;
   @Field(() => [String], { description: 'Trustees (staff ids) whose partial decryption is recorded.' }) decryptedBy!: string[];
   @Field(() => VoteResultType, { nullable: true }) result?: VoteResultType;
+  @Field(() => String, { nullable: true, description: 'The $all position of the last event these figures were computed from: replaying the ledger up to it gives them again.' })
+  position?: string | null;
 }
 
-export function toVoteRound(state: VoteSetupState, emargements?: number): VoteRoundType {
+export function toVoteRound(state: VoteSetupState, emargements?: number, position?: bigint | null): VoteRoundType {
   const round: VoteRoundType = {
     electionId: state.electionId,
     round: state.round,
@@ -83,6 +85,7 @@ export function toVoteRound(state: VoteSetupState, emargements?: number): VoteRo
     encryptedTallyJson: state.encryptedTally?.text,
     tallied: state.encryptedTally?.numTallied,
     decryptedBy: Object.keys(state.partialDecryptions),
+    position: position === undefined || position === null ? null : position.toString(),
   };
   if (state.result) {
     round.result = toVoteResult(state);
