@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyBallot } from '../../src/domain/belenios/ballot-verification.js';
 import { ballotFromJson, ballotSignedHash, lastBallots, serializeBallot, type Ballot } from '../../src/domain/belenios/ballot.js';
-import { BallotChoiceError, createBallot, type BoothCrypto } from '../../src/domain/belenios/booth.js';
+import { BallotChoiceError, createBallot } from '../../src/domain/belenios/booth.js';
 import { credentialFromDigits, credentialSecret, webCryptoPbkdf2 } from '../../src/domain/belenios/credentials.js';
 import { parseElection, UnsupportedQuestionError, type Election } from '../../src/domain/belenios/election.js';
 import { decryptToGroup, encrypt, fixedBaseModExp, gPower } from '../../src/domain/belenios/elgamal.js';
-import { BELENIOS_2048, bigIntModExp, type FiniteFieldGroup } from '../../src/domain/belenios/groups.js';
+import { BELENIOS_2048, bigIntModExp } from '../../src/domain/belenios/groups.js';
 import { iprove, range, signBallotHash, verifyIproof } from '../../src/domain/belenios/proofs.js';
 import { webCryptoSha256 } from '../../src/domain/belenios/trustee-key.js';
-import { opensslModExp } from '../../src/infrastructure/crypto/openssl-modexp.js';
 import {
   beleniosTool,
   beleniosToolAddEvent,
@@ -23,18 +22,11 @@ import {
   createBeleniosToolElection,
   type BeleniosToolElection,
 } from '../support/belenios-tool.js';
+import { QUESTIONS, crypto, randomExponent } from './support/test-crypto.js';
 
-/** Suites that need belenios-tool skip, with the reason in their title, when it is missing. */
 const describeWithTool = beleniosToolAvailable ? describe : describe.skip;
-const randomExponent = (group: FiniteFieldGroup) => BigInt(`0x${randomBytes(40).toString('hex')}`) % group.q;
-const modExp = opensslModExp(bigIntModExp);
-const crypto: BoothCrypto = { modExp, fixedBase: fixedBaseModExp(modExp), sha256: webCryptoSha256, randomExponent, pbkdf2: webCryptoPbkdf2 };
 const group = BELENIOS_2048;
 
-const QUESTIONS = [
-  { question: 'Pick one', answers: ['a', 'b', 'c', 'd', 'e'], min: 1, max: 1, blank: true },
-  { question: 'Pick up to two', answers: ['x', 'y', 'z'], min: 0, max: 2 },
-];
 
 /** An election of ours, with a known private key (pure tests, no belenios-tool). */
 async function ownElection(questions: readonly object[] = QUESTIONS): Promise<{ election: Election; privateKey: bigint }> {

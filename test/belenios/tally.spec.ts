@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyBallot } from '../../src/domain/belenios/ballot-verification.js';
 import type { Ballot } from '../../src/domain/belenios/ballot.js';
-import { createBallot, type BoothCrypto } from '../../src/domain/belenios/booth.js';
-import { credentialFromDigits, webCryptoPbkdf2 } from '../../src/domain/belenios/credentials.js';
+import { createBallot } from '../../src/domain/belenios/booth.js';
+import { credentialFromDigits } from '../../src/domain/belenios/credentials.js';
 import { parseElection, type Election } from '../../src/domain/belenios/election.js';
-import { fixedBaseModExp } from '../../src/domain/belenios/elgamal.js';
-import { BELENIOS_2048, bigIntModExp, type FiniteFieldGroup } from '../../src/domain/belenios/groups.js';
+import { BELENIOS_2048 } from '../../src/domain/belenios/groups.js';
 import {
   computePartialDecryption,
   partialDecryptionFromJson,
@@ -33,7 +32,6 @@ import {
   serializeSizedEncryptedTally,
 } from '../../src/domain/belenios/tally.js';
 import { trusteePublicKeyFromJson, webCryptoSha256 } from '../../src/domain/belenios/trustee-key.js';
-import { opensslModExp } from '../../src/infrastructure/crypto/openssl-modexp.js';
 import {
   beleniosTool,
   beleniosToolAddEvent,
@@ -44,17 +42,10 @@ import {
   createBeleniosToolElection,
   type BeleniosToolElection,
 } from '../support/belenios-tool.js';
+import { QUESTIONS, crypto, randomExponent } from './support/test-crypto.js';
 
-/** Suites that need belenios-tool skip, with the reason in their title, when it is missing. */
 const describeWithTool = beleniosToolAvailable ? describe : describe.skip;
-const randomExponent = (group: FiniteFieldGroup) => BigInt(`0x${randomBytes(40).toString('hex')}`) % group.q;
-const modExp = opensslModExp(bigIntModExp);
-const crypto: BoothCrypto = { modExp, fixedBase: fixedBaseModExp(modExp), sha256: webCryptoSha256, randomExponent, pbkdf2: webCryptoPbkdf2 };
 const group = BELENIOS_2048;
-const QUESTIONS = [
-  { question: 'Pick one', answers: ['a', 'b', 'c', 'd', 'e'], min: 1, max: 1, blank: true },
-  { question: 'Pick up to two', answers: ['x', 'y', 'z'], min: 0, max: 2 },
-];
 
 describe('tally, decryption and result (pure)', () => {
   it('computes Lagrange coefficients that interpolate a polynomial at 0', () => {
