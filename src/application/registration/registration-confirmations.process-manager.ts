@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent } from '../../infrastructure/event-store/event-store.port.js';
 import { EVENT_STORE } from '../../infrastructure/event-store/event-store.token.js';
 import { LOGGER } from '../../infrastructure/logging/logger.token.js';
-import { ProcessManagerRunner, type ProcessManager } from '../../infrastructure/process-managers/process-manager-runner.js';
+import { HostedProcessManager } from '../../infrastructure/process-managers/hosted-process-manager.js';
 import type { ReadModelDb } from '../../projections/projection.js';
 import { READ_MODEL_DB } from '../../projections/projections.service.js';
 import { RegistrationFiles } from './registration-files.js';
@@ -15,10 +15,9 @@ import { RegistrationFiles } from './registration-files.js';
  * the registration id, so asking twice writes nothing the second time.
  */
 @Injectable()
-export class RegistrationConfirmationsProcessManager implements ProcessManager, OnApplicationBootstrap, OnModuleDestroy {
+export class RegistrationConfirmationsProcessManager extends HostedProcessManager {
   readonly name = 'registration-confirmations';
   readonly filter = { kind: 'eventType', prefixes: ['RegistrationSubmitted'] } as const;
-  readonly runner: ProcessManagerRunner;
 
   constructor(
     private readonly files: RegistrationFiles,
@@ -26,7 +25,7 @@ export class RegistrationConfirmationsProcessManager implements ProcessManager, 
     @Inject(READ_MODEL_DB) db: ReadModelDb,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.runner = new ProcessManagerRunner(store, db, this, logger.child({ context: 'ProcessManager' }));
+    super(store, db, logger);
   }
 
   async handle(event: RecordedEvent): Promise<void> {
@@ -35,13 +34,5 @@ export class RegistrationConfirmationsProcessManager implements ProcessManager, 
     for (const channel of ['email', 'phone'] as const) {
       await this.files.requestConfirmation(registrationId, channel, 'submitted', 'system:registration', event.metadata.correlationId);
     }
-  }
-
-  onApplicationBootstrap(): void {
-    this.runner.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.runner.stop();
   }
 }

@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent } from '../../infrastructure/event-store/event-store.port.js';
 import { EVENT_STORE } from '../../infrastructure/event-store/event-store.token.js';
 import { LOGGER } from '../../infrastructure/logging/logger.token.js';
-import { ProcessManagerRunner, type ProcessManager } from '../../infrastructure/process-managers/process-manager-runner.js';
+import { HostedProcessManager } from '../../infrastructure/process-managers/hosted-process-manager.js';
 import type { ReadModelDb } from '../../projections/projection.js';
 import { READ_MODEL_DB } from '../../projections/projections.service.js';
 import { VoteRounds } from './vote-rounds.js';
@@ -14,10 +14,9 @@ import { VoteRounds } from './vote-rounds.js';
  * whose e-mail failed once. Driven by NotificationSent from a checkpoint, so a crash cannot skip it.
  */
 @Injectable()
-export class ForgetDeliveredCredentialsProcessManager implements ProcessManager, OnApplicationBootstrap, OnModuleDestroy {
+export class ForgetDeliveredCredentialsProcessManager extends HostedProcessManager {
   readonly name = 'forget-delivered-credentials';
   readonly filter = { kind: 'eventType', prefixes: ['NotificationSent'] } as const;
-  readonly runner: ProcessManagerRunner;
 
   constructor(
     private readonly rounds: VoteRounds,
@@ -25,7 +24,7 @@ export class ForgetDeliveredCredentialsProcessManager implements ProcessManager,
     @Inject(READ_MODEL_DB) db: ReadModelDb,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.runner = new ProcessManagerRunner(store, db, this, logger.child({ context: 'ProcessManager' }));
+    super(store, db, logger);
   }
 
   async handle(event: RecordedEvent): Promise<void> {
@@ -35,13 +34,5 @@ export class ForgetDeliveredCredentialsProcessManager implements ProcessManager,
     if (!credential || credential.credential === null) return;
     const state = await this.rounds.load(credential.electionId, credential.round);
     if (state.credentialRecovery === 'forget') this.rounds.secrets.forgetPrivateCredential(credential.electionId, credential.round, credential.registrationId);
-  }
-
-  onApplicationBootstrap(): void {
-    this.runner.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.runner.stop();
   }
 }
